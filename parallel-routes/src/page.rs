@@ -1,0 +1,97 @@
+//! The two kinds of endpoint a layout serves, as axum handlers: the whole page, and one slot
+//! on its own (`GET <path>/@<slot>`).
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::slot::SlotHandler;
+
+/// A layout as the generated router sees it: render the whole page from the request head.
+/// Implemented by `#[layout]` for its module's `Layout` marker; not meant to be implemented by
+/// hand.
+#[diagnostic::on_unimplemented(
+    message = "the layout `{Self}` cannot be served with state `{S}`",
+    note = "every extractor of the layout and of its slots must implement `FromRequestParts<{S}>`; check the state type given to `Router::with_state`"
+)]
+pub trait LayoutHandler<S> {
+    /// Extracts every argument, runs the slots concurrently, and calls the layout function.
+    fn render(parts: Parts, state: S) -> impl Future<Output = Response> + Send;
+}
+
+/// The boxed future an axum handler returns; axum boxes its own function handlers the same way.
+type BoxResponseFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// The axum handler for `GET <path>`: renders layout `L`.
+pub struct Page<L>(PhantomData<fn() -> L>);
+
+impl<L> Page<L> {
+    /// The page handler of layout `L`.
+    pub const fn new() -> Self {
+        Page(PhantomData)
+    }
+}
+
+impl<L> Clone for Page<L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L> Copy for Page<L> {}
+
+impl<L, S> Handler<(), S> for Page<L>
+where
+    L: LayoutHandler<S> + 'static,
+    S: Send + Sync + 'static,
+{
+    type Future = BoxResponseFuture;
+
+    fn call(self, req: Request, state: S) -> Self::Future {
+        // A page only reads the request head; the (empty, for GET) body is dropped here.
+        let (parts, _body) = req.into_parts();
+        Box::pin(L::render(parts, state))
+    }
+}
+
+/// The axum handler for `GET <path>/@<slot>`: runs slot handler `H` alone and answers with its
+/// fragment as `text/html; charset=utf-8`.
+pub struct SlotEndpoint<H>(PhantomData<fn() -> H>);
+
+impl<H> SlotEndpoint<H> {
+    /// The endpoint of slot handler `H`.
+    pub const fn new() -> Self {
+        SlotEndpoint(PhantomData)
+    }
+}
+
+impl<H> Clone for SlotEndpoint<H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for SlotEndpoint<H> {}
+
+impl<H, S> Handler<(), S> for SlotEndpoint<H>
+where
+    H: SlotHandler<S> + 'static,
+    S: Send + Sync + 'static,
+{
+    type Future = BoxResponseFuture;
+
+    fn call(self, req: Request, state: S) -> Self::Future {
+        let (mut parts, _body) = req.into_parts();
+        Box::pin(async move {
+            match H::extract(&mut parts, &state).await {
+                Ok(args) => H::call(args).await.into_response(),
+                Err(rejection) => rejection,
+            }
+        })
+    }
+}

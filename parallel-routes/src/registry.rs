@@ -1,0 +1,70 @@
+//! How a layout finds its slots' handlers at compile time.
+//!
+//! `#[layout]` and `#[slot]` expand separately and never see each other's tokens. They meet in
+//! the layout's generated module, which declares a marker type per (slot, route), e.g.
+//! `dashboard::Handler<slot::latest, route::index>`:
+//!
+//! * every type has [`NoHandler::HAS_HANDLER`]` = false`, through a blanket trait impl;
+//! * `#[slot]` adds an *inherent* `HAS_HANDLER = true` to its marker, which takes priority over
+//!   the trait's in path resolution;
+//! * the layout reads the `bool` in a `const` that panics with "add `#[slot(..)]`" when it is
+//!   false, so a missing handler is an error even in a crate that never calls `router()`;
+//! * and it picks the type to call with [`Chosen`]: the marker if it has a handler, else
+//!   [`Missing`], which satisfies every bound so that the panic is the only error reported.
+
+use std::convert::Infallible;
+use std::future::{Future, ready};
+use std::marker::PhantomData;
+
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::Fragment;
+use crate::slot::SlotHandler;
+
+/// Default answer to "does this marker have a handler?": no. `#[slot]` overrides it with an
+/// inherent const of the same name on its marker.
+pub trait NoHandler {
+    /// `false` unless an inherent const of the same name says otherwise.
+    const HAS_HANDLER: bool = false;
+}
+
+impl<T: ?Sized> NoHandler for T {}
+
+/// A type-level `if FOUND { H } else { Else }`, read through [`Pick`].
+pub struct Select<const FOUND: bool, H, Else>(PhantomData<(H, Else)>);
+
+/// The branch a [`Select`] takes.
+pub trait Pick {
+    /// The chosen type.
+    type Output;
+}
+
+impl<H, Else> Pick for Select<true, H, Else> {
+    type Output = H;
+}
+
+impl<H, Else> Pick for Select<false, H, Else> {
+    type Output = Else;
+}
+
+/// `H` if `FOUND`, else `Else`.
+pub type Chosen<const FOUND: bool, H, Else> = <Select<FOUND, H, Else> as Pick>::Output;
+
+/// Stands in for a handler that does not exist. It only ever appears in a crate that already
+/// fails to compile with "layout `x` has no handler for slot `y`", so it never runs; it
+/// implements [`SlotHandler`] for every state so that no second error is reported.
+pub enum Missing {}
+
+impl<S> SlotHandler<S> for Missing {
+    type Args = Infallible;
+
+    fn extract(_: &mut Parts, _: &S) -> impl Future<Output = Result<Infallible, Response>> + Send {
+        ready(Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()))
+    }
+
+    async fn call(args: Infallible) -> Fragment {
+        match args {}
+    }
+}
