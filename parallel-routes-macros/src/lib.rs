@@ -1,24 +1,60 @@
-//! Attribute macros of parallel-routes. Depend on `parallel-routes`, which re-exports them.
+//! Attribute macros of [parallel-routes](https://docs.rs/parallel-routes). Depend on
+//! `parallel-routes`, which re-exports them and documents them.
+//!
+//! Each attribute is parsed (`*/attr.rs`), validated into a model (`layout/check.rs`,
+//! `slot/mod.rs`) and expanded (`*/expand.rs`); errors are collected (`errors.rs`) so that all
+//! of them are shown at once, and the user's function is always emitted unchanged.
+
 #![forbid(unsafe_code)]
+
+mod attr;
+mod axum_path;
+mod errors;
+mod layout;
+mod signature;
+mod slot;
+
 use proc_macro::TokenStream;
 
-/// See `parallel_routes::layout`.
+/// Turns an async fn into a layout. Documented in `parallel_routes::layout`.
 #[proc_macro_attribute]
-pub fn layout(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn layout(args: TokenStream, item: TokenStream) -> TokenStream {
+    layout::expand(args.into(), item.into()).into()
 }
-/// See `parallel_routes::slot`.
+
+/// Registers a slot handler. Documented in `parallel_routes::slot`.
 #[proc_macro_attribute]
-pub fn slot(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn slot(args: TokenStream, item: TokenStream) -> TokenStream {
+    slot::expand(slot::Kind::Slot, args.into(), item.into()).into()
 }
-/// See `parallel_routes::page`.
+
+/// Registers a layout's page (its `children`). Documented in `parallel_routes::page`.
 #[proc_macro_attribute]
-pub fn page(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn page(args: TokenStream, item: TokenStream) -> TokenStream {
+    slot::expand(slot::Kind::Page, args.into(), item.into()).into()
 }
+
+/// `__error!{ token "message with {} for the token" }`: a `compile_error!` spanned at `token`.
+/// Called by the `__slot!` macro a layout generates, which cannot span an error itself.
 #[doc(hidden)]
 #[proc_macro]
-pub fn __error(item: TokenStream) -> TokenStream {
-    item
+pub fn __error(input: TokenStream) -> TokenStream {
+    let parser = |input: syn::parse::ParseStream| {
+        let token: proc_macro2::TokenTree = input.parse()?;
+        let message: syn::LitStr = input.parse()?;
+        Ok((token, message))
+    };
+    match syn::parse::Parser::parse(parser, input) {
+        Ok((token, message)) => {
+            let message = message.value().replace("{}", &token.to_string());
+            syn::Error::new(token.span(), message).into_compile_error()
+        }
+        Err(error) => error.into_compile_error(),
+    }
+    .into()
+}
+
+/// A message for `panic!` in generated code: its braces are not format arguments.
+fn panic_message(message: &str) -> String {
+    message.replace('{', "{{").replace('}', "}}")
 }

@@ -70,7 +70,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::page::{LayoutHandler, Page, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};
-    pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract};
+    pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
     pub use axum::Router;
     pub use axum::http::request::Parts;
     pub use axum::response::{IntoResponse, Response};

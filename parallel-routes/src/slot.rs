@@ -74,3 +74,10 @@ where
         .await
         .map_err(IntoResponse::into_response)
 }
+
+/// Never called: naming `slot_arg::<T, S>` checks that `T` can be a slot argument with state
+/// `S`, reported at the user's type.
+pub const fn slot_arg<T: SlotArg<S>, S>() {}
+
+/// Never called: the counterpart of [`slot_arg`] for a layout's arguments.
+pub const fn layout_arg<T: LayoutArg<S>, S>() {}

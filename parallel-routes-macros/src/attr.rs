@@ -1,0 +1,37 @@
+//! Helpers shared by the attribute parsers of `layout/attr.rs` and `slot/attr.rs`.
+
+use syn::meta::ParseNestedMeta;
+use syn::{Expr, Token};
+
+/// Consumes the value of an option that is reported as an error, so that parsing goes on and
+/// the options after it are checked too: `key = expr`, `key(...)` or a bare `key`.
+pub(crate) fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::Group>()?;
+    }
+    Ok(())
+}
+
+/// The error for an option given twice.
+pub(crate) fn duplicate(meta: &ParseNestedMeta, key: &str) -> syn::Error {
+    syn::Error::new_spanned(&meta.path, format!("`{key}` specified more than once"))
+}
+
+/// The error for an option of the SPEC that this version does not implement yet.
+pub(crate) fn not_yet(meta: &ParseNestedMeta, key: &str, what: &str) -> syn::Error {
+    syn::Error::new_spanned(
+        &meta.path,
+        format!(
+            "`{key}` is not supported yet by this version of parallel-routes ({what} is planned; see the README's Status section)"
+        ),
+    )
+}
+
+/// The name of an option, for messages.
+pub(crate) fn key(meta: &ParseNestedMeta) -> String {
+    meta.path
+        .get_ident()
+        .map_or_else(|| "?".to_owned(), ToString::to_string)
+}

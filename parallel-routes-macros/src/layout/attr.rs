@@ -1,0 +1,113 @@
+//! Parsing of `#[layout(...)]`'s arguments.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::parse::Parser;
+use syn::{Ident, LitStr, Token, Type};
+
+use crate::attr::{duplicate, key, not_yet, skip_value};
+use crate::errors::Errors;
+
+/// The arguments of `#[layout(...)]`, as written.
+#[derive(Default)]
+pub(crate) struct LayoutArgs {
+    /// `#[layout("/users/{id}", ...)]`
+    pub(crate) path: Option<LitStr>,
+    /// `#[layout(slots(latest, archive))]`, each name once, `children` excluded.
+    pub(crate) slots: Vec<Ident>,
+    /// `#[layout(..., state = AppState)]`
+    pub(crate) state: Option<Type>,
+}
+
+const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `state = Type`"#;
+
+pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
+    let mut out = LayoutArgs::default();
+    let mut tokens = args.into_iter().peekable();
+
+    // #[layout("/users/{id}", ...)]: the path comes first, as a string literal.
+    if let Some(TokenTree::Literal(literal)) = tokens.peek() {
+        let literal = TokenTree::Literal(literal.clone());
+        tokens.next();
+        match syn::parse2::<LitStr>(literal.clone().into()) {
+            Ok(path) => out.path = Some(path),
+            Err(_) => errors.push(syn::Error::new_spanned(
+                literal,
+                r#"the layout's path must be a string literal, such as "/dashboard""#,
+            )),
+        }
+        match tokens.next() {
+            None => return out,
+            Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
+            Some(other) => {
+                errors.push(syn::Error::new_spanned(other, "expected `,` after the path"));
+                return out;
+            }
+        }
+    }
+
+    let mut seen_slots = false;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("slots") {
+            // #[layout(slots(latest, archive))]
+            if seen_slots {
+                errors.push(duplicate(&meta, "slots"));
+            }
+            seen_slots = true;
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names = content.parse_terminated(parse_slot_name, Token![,])?;
+            for name in names {
+                if name == "children" {
+                    errors.push(syn::Error::new(
+                        name.span(),
+                        "`children` is not declared in `slots(...)`: the layout has it when it takes a `children: Fragment` parameter, and `#[page]` fills it",
+                    ));
+                } else if out.slots.contains(&name) {
+                    errors.push(syn::Error::new(
+                        name.span(),
+                        format!("slot `{name}` is declared more than once"),
+                    ));
+                } else {
+                    out.slots.push(name);
+                }
+            }
+            Ok(())
+        } else if meta.path.is_ident("state") {
+            // #[layout(..., state = AppState)]
+            if out.state.is_some() {
+                errors.push(duplicate(&meta, "state"));
+            }
+            out.state = Some(meta.value()?.parse()?);
+            Ok(())
+        } else if meta.path.is_ident("routes") {
+            errors.push(not_yet(&meta, "routes", "sub-routes"));
+            skip_value(&meta)
+        } else if meta.path.is_ident("parent") {
+            errors.push(not_yet(&meta, "parent", "nesting layouts"));
+            skip_value(&meta)
+        } else if meta.path.is_ident("stream") {
+            errors.push(not_yet(&meta, "stream", "streaming"));
+            skip_value(&meta)
+        } else {
+            errors.push(syn::Error::new_spanned(
+                &meta.path,
+                format!(
+                    "unknown `#[layout]` option `{}`; expected {EXPECTED}",
+                    key(&meta)
+                ),
+            ));
+            skip_value(&meta)
+        }
+    });
+    let rest: TokenStream = tokens.collect();
+    let result = parser.parse2(rest);
+    errors.take(result);
+    out
+}
+
+/// A slot name: a plain identifier (keywords are refused by `Ident`'s own parser).
+fn parse_slot_name(input: syn::parse::ParseStream) -> syn::Result<Ident> {
+    input
+        .parse::<Ident>()
+        .map_err(|err| syn::Error::new(err.span(), "expected a slot name"))
+}

@@ -1,0 +1,119 @@
+//! Parsing of `#[slot(...)]`'s and `#[page(...)]`'s arguments.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::{Ident, Token, Type};
+
+use crate::attr::{duplicate, key, not_yet, skip_value};
+use crate::errors::Errors;
+
+/// Which attribute is being parsed.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    /// `#[slot(layout, slot, ...)]`
+    Slot,
+    /// `#[page(layout, ...)]`, the same as `#[slot(layout, children, ...)]`
+    Page,
+}
+
+impl Kind {
+    pub(crate) fn attr(self) -> &'static str {
+        match self {
+            Kind::Slot => "#[slot]",
+            Kind::Page => "#[page]",
+        }
+    }
+}
+
+/// The arguments of `#[slot(...)]` or `#[page(...)]`, as written.
+pub(crate) struct SlotArgs {
+    /// The path to the layout function, e.g. `dashboard` or `crate::pages::dashboard`.
+    pub(crate) layout: syn::Path,
+    /// The slot's name; for `#[page]`, `children` spanned at the layout path.
+    pub(crate) slot: Ident,
+    /// `state = AppState`
+    pub(crate) state: Option<Type>,
+}
+
+const EXPECTED: &str = "`state = Type`";
+
+pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Option<SlotArgs> {
+    if args.is_empty() {
+        let usage = match kind {
+            Kind::Slot => "`#[slot(layout, slot_name)]`, e.g. `#[slot(dashboard, latest)]`",
+            Kind::Page => "`#[page(layout)]`, e.g. `#[page(dashboard)]`",
+        };
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            format!("expected {usage}"),
+        ));
+        return None;
+    }
+
+    // #[slot(path::to::layout, slot_name, options...)] / #[page(path::to::layout, options...)]
+    let head = |input: ParseStream| -> syn::Result<(syn::Path, Option<Ident>, TokenStream)> {
+        let layout = input.call(syn::Path::parse_mod_style)?;
+        let slot = match kind {
+            Kind::Slot => {
+                input.parse::<Token![,]>()?;
+                Some(input.parse::<Ident>().map_err(|err| {
+                    syn::Error::new(err.span(), "expected the slot's name after the layout")
+                })?)
+            }
+            Kind::Page => None,
+        };
+        let rest = if input.is_empty() {
+            TokenStream::new()
+        } else {
+            input.parse::<Token![,]>()?;
+            input.parse()?
+        };
+        Ok((layout, slot, rest))
+    };
+    let (layout, slot, rest) = errors.take(head.parse2(args))?;
+    let slot = slot.unwrap_or_else(|| {
+        let span = layout
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |segment| segment.ident.span());
+        Ident::new("children", span)
+    });
+
+    let mut state = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("state") {
+            // #[slot(layout, slot, state = AppState)]
+            if state.is_some() {
+                errors.push(duplicate(&meta, "state"));
+            }
+            state = Some(meta.value()?.parse()?);
+            Ok(())
+        } else if meta.path.is_ident("loading") {
+            errors.push(not_yet(&meta, "loading", "streaming"));
+            skip_value(&meta)
+        } else if meta.path.is_ident("error") || meta.path.is_ident("timeout_ms") {
+            errors.push(not_yet(&meta, &key(&meta), "error isolation"));
+            skip_value(&meta)
+        } else if meta.path.is_ident("route") || meta.path.is_ident("default") {
+            errors.push(not_yet(&meta, &key(&meta), "sub-routes"));
+            skip_value(&meta)
+        } else {
+            errors.push(syn::Error::new_spanned(
+                &meta.path,
+                format!(
+                    "unknown `{}` option `{}`; expected {EXPECTED}",
+                    kind.attr(),
+                    key(&meta)
+                ),
+            ));
+            skip_value(&meta)
+        }
+    });
+    let result = parser.parse2(rest);
+    errors.take(result);
+    Some(SlotArgs {
+        layout,
+        slot,
+        state,
+    })
+}

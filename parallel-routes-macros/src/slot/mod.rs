@@ -1,0 +1,73 @@
+//! `#[slot]` and `#[page]`: parse (`attr.rs`) → validate into a [`Slot`] → generate the
+//! registration on the layout's marker type (`expand.rs`).
+
+mod attr;
+mod expand;
+
+pub(crate) use attr::Kind;
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::{Ident, Type};
+
+use crate::errors::Errors;
+use crate::signature;
+
+/// A validated slot handler.
+pub(crate) struct Slot {
+    /// The path to the layout function, as the user wrote it.
+    pub(crate) layout: syn::Path,
+    /// The slot's name (`children` for a page).
+    pub(crate) slot: Ident,
+    /// The handler function's name.
+    pub(crate) function: Ident,
+    /// The handler's extractor types, in order.
+    pub(crate) args: Vec<Type>,
+    /// The state type the extractors are checked against.
+    pub(crate) state: Type,
+    /// Where a return type that is not `IntoFragment` is reported.
+    pub(crate) output_span: Span,
+}
+
+pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let function: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(function) => function,
+        Err(_) => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!("`{}` must be on an `async fn`", kind.attr()),
+            ));
+            let mut output = item;
+            output.extend(errors.into_compile_errors());
+            return output;
+        }
+    };
+    let args = attr::parse(kind, args, &mut errors);
+    let params = signature::params(kind.attr(), &function.sig, &mut errors);
+
+    let mut output = function.to_token_stream();
+    if let Some(args) = args {
+        let state = args
+            .state
+            .clone()
+            .or_else(|| params.iter().find_map(|param| signature::state_type(&param.ty)))
+            .unwrap_or_else(|| syn::parse_quote!(()));
+        let slot = Slot {
+            layout: args.layout,
+            slot: args.slot,
+            function: function.sig.ident.clone(),
+            args: params.into_iter().map(|param| param.ty).collect(),
+            state,
+            output_span: signature::output_span(&function.sig),
+        };
+        if errors.is_empty() {
+            output.extend(expand::slot(&slot));
+        } else {
+            // Register the slot anyway, so that its layout does not also report it missing.
+            output.extend(expand::fallback(&slot));
+        }
+    }
+    output.extend(errors.into_compile_errors());
+    output
+}
