@@ -62,10 +62,16 @@ async fn latest() -> Html<String> {
 #[slot(dashboard, archive)]
 async fn archive() -> Html<String> {
     sleep(Duration::from_millis(300)).await;
-    let months = [("November 2026", 12), ("October 2026", 9), ("September 2026", 14)];
+    let months = [
+        ("November 2026", 12),
+        ("October 2026", 9),
+        ("September 2026", 14),
+    ];
     let items: String = months
         .iter()
-        .map(|(month, posts)| format!(r#"<li>{month} <span class="meta">{posts} posts</span></li>"#))
+        .map(|(month, posts)| {
+            format!(r#"<li>{month} <span class="meta">{posts} posts</span></li>"#)
+        })
         .collect();
     Html(format!("<h2>Archive</h2><ul>{items}</ul>"))
 }

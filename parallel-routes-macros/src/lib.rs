@@ -13,6 +13,8 @@ mod errors;
 mod layout;
 mod signature;
 mod slot;
+#[cfg(test)]
+mod snapshot;
 
 use proc_macro::TokenStream;
 

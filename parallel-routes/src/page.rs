@@ -89,7 +89,7 @@ where
         let (mut parts, _body) = req.into_parts();
         Box::pin(async move {
             match H::extract(&mut parts, &state).await {
-                Ok(args) => H::call(args).await.into_response(),
+                Ok(slot) => slot.await.into_response(),
                 Err(rejection) => rejection,
             }
         })

@@ -12,8 +12,7 @@
 //! * and it picks the type to call with [`Chosen`]: the marker if it has a handler, else
 //!   [`Missing`], which satisfies every bound so that the panic is the only error reported.
 
-use std::convert::Infallible;
-use std::future::{Future, ready};
+use std::future::{Future, Ready, ready};
 use std::marker::PhantomData;
 
 use axum::http::StatusCode;
@@ -58,13 +57,13 @@ pub type Chosen<const FOUND: bool, H, Else> = <Select<FOUND, H, Else> as Pick>::
 pub enum Missing {}
 
 impl<S> SlotHandler<S> for Missing {
-    type Args = Infallible;
-
-    fn extract(_: &mut Parts, _: &S) -> impl Future<Output = Result<Infallible, Response>> + Send {
-        ready(Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()))
-    }
-
-    async fn call(args: Infallible) -> Fragment {
-        match args {}
+    fn extract(
+        _: &mut Parts,
+        _: &S,
+    ) -> impl Future<Output = Result<impl Future<Output = Fragment> + Send + use<S>, Response>> + Send
+    {
+        ready(Err::<Ready<Fragment>, _>(
+            StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        ))
     }
 }

@@ -22,17 +22,17 @@ use crate::Fragment;
     note = "every extractor of a slot must implement `FromRequestParts<{S}>`; check the state type given to `Router::with_state`"
 )]
 pub trait SlotHandler<S>: Sized {
-    /// The handler's extracted arguments, in order.
-    type Args: Send;
-
-    /// Runs the handler's extractors on the request head; a rejection is the response to send.
+    /// Runs the handler's extractors on the request head. On success, returns the handler's
+    /// future, which owns its arguments and no longer needs the request; a rejection is the
+    /// response to send.
+    ///
+    /// The two steps are separate so that a page can extract every slot's arguments from its
+    /// one `&mut Parts` in turn, then run all the slot futures concurrently.
     fn extract(
         parts: &mut Parts,
         state: &S,
-    ) -> impl Future<Output = Result<Self::Args, Response>> + Send;
-
-    /// Runs the handler on its arguments and renders the result.
-    fn call(args: Self::Args) -> impl Future<Output = Fragment> + Send;
+    ) -> impl Future<Output = Result<impl Future<Output = Fragment> + Send + use<Self, S>, Response>>
+    + Send;
 }
 
 /// An argument of a slot or page handler: an extractor that needs only the request head.

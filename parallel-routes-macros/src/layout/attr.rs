@@ -39,7 +39,10 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
             None => return out,
             Some(TokenTree::Punct(comma)) if comma.as_char() == ',' => {}
             Some(other) => {
-                errors.push(syn::Error::new_spanned(other, "expected `,` after the path"));
+                errors.push(syn::Error::new_spanned(
+                    other,
+                    "expected `,` after the path",
+                ));
                 return out;
             }
         }

@@ -98,10 +98,14 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
 
 fn declared_list(slots: &[syn::Ident]) -> String {
     if slots.is_empty() {
-        return "it declares no slots (`slots(...)`), and only `children` receives the page".to_owned();
+        return "it declares no slots (`slots(...)`), and only `children` receives the page"
+            .to_owned();
     }
     let names: Vec<String> = slots.iter().map(|slot| format!("`{slot}`")).collect();
-    format!("declared slots: {} (and `children` for the page)", names.join(", "))
+    format!(
+        "declared slots: {} (and `children` for the page)",
+        names.join(", ")
+    )
 }
 
 fn unit() -> Type {

@@ -18,7 +18,9 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         ..
     } = slot;
     let private = quote!(::parallel_routes::__private);
-    let vars: Vec<Ident> = (0..args.len()).map(|i| format_ident!("arg_{}", i)).collect();
+    let vars: Vec<Ident> = (0..args.len())
+        .map(|i| format_ident!("arg_{}", i))
+        .collect();
     let (parts, state_var) = if args.is_empty() {
         (quote!(_), quote!(_))
     } else {
@@ -33,7 +35,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         }
     });
     let marker = marker(slot);
-    registration(
+    let registered = registration(
         slot,
         quote! {
             impl<S> #private::SlotHandler<S> for #marker
@@ -41,14 +43,15 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 S: ::core::marker::Send + ::core::marker::Sync,
                 #( #args: #private::SlotArg<S>, )*
             {
-                type Args = ( #( #args, )* );
-
-                async fn extract(#parts: &mut #private::Parts, #state_var: &S) -> ::core::result::Result<Self::Args, #private::Response> {
-                    ::core::result::Result::Ok(( #( #private::extract::<#args, S>(parts, state).await?, )* ))
-                }
-
-                async fn call(( #( #vars, )* ): Self::Args) -> ::parallel_routes::Fragment {
-                    #render
+                async fn extract(
+                    #parts: &mut #private::Parts,
+                    #state_var: &S,
+                ) -> ::core::result::Result<
+                    impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
+                    #private::Response,
+                > {
+                    #( let #vars = #private::extract::<#args, S>(parts, state).await?; )*
+                    ::core::result::Result::Ok(async move { #render })
                 }
             }
 
@@ -56,10 +59,12 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 #( #checks )*
             };
         },
-    )
-    .into_iter()
-    .chain(layout_exists(layout))
-    .collect()
+    );
+    let exists = layout_exists(layout);
+    quote! {
+        #registered
+        #exists
+    }
 }
 
 /// What a slot with invalid input still registers, so that its layout does not also report it
@@ -71,14 +76,16 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
         slot,
         quote! {
             impl<S> #private::SlotHandler<S> for #marker {
-                type Args = <#private::Missing as #private::SlotHandler<S>>::Args;
-
-                fn extract(parts: &mut #private::Parts, state: &S) -> impl ::core::future::Future<Output = ::core::result::Result<Self::Args, #private::Response>> + ::core::marker::Send {
+                fn extract(
+                    parts: &mut #private::Parts,
+                    state: &S,
+                ) -> impl ::core::future::Future<
+                    Output = ::core::result::Result<
+                        impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
+                        #private::Response,
+                    >,
+                > + ::core::marker::Send {
                     <#private::Missing as #private::SlotHandler<S>>::extract(parts, state)
-                }
-
-                fn call(args: Self::Args) -> impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send {
-                    <#private::Missing as #private::SlotHandler<S>>::call(args)
                 }
             }
         },

@@ -51,7 +51,11 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         let state = args
             .state
             .clone()
-            .or_else(|| params.iter().find_map(|param| signature::state_type(&param.ty)))
+            .or_else(|| {
+                params
+                    .iter()
+                    .find_map(|param| signature::state_type(&param.ty))
+            })
             .unwrap_or_else(|| syn::parse_quote!(()));
         let slot = Slot {
             layout: args.layout,

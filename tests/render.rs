@@ -1,0 +1,337 @@
+//! The generated routers, driven in process through `tower::ServiceExt::oneshot`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use parallel_routes::prelude::*;
+use parallel_routes_tests::get;
+use serde::Deserialize;
+
+// --- The seed's dashboard ------------------------------------------------------------------
+
+#[layout(slots(latest, archive))]
+async fn dashboard(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
+    Html(format!(
+        "<h1>Dashboard</h1><section>{latest}</section><section>{archive}</section><main>{children}</main>"
+    ))
+}
+
+#[slot(dashboard, latest)]
+async fn latest() -> Html<&'static str> {
+    Html("<div>Latest Content</div>")
+}
+
+#[slot(dashboard, archive)]
+async fn archive() -> Html<&'static str> {
+    Html("<div>Archive Content</div>")
+}
+
+#[page(dashboard)]
+async fn overview() -> &'static str {
+    "Main <dashboard> content"
+}
+
+#[tokio::test]
+async fn renders_every_slot_into_the_layout_in_its_place() {
+    let reply = get(dashboard::router(), "/dashboard").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.content_type(), "text/html; charset=utf-8");
+    assert_eq!(
+        reply.body,
+        "<h1>Dashboard</h1><section><div>Latest Content</div></section>\
+         <section><div>Archive Content</div></section>\
+         <main>Main &lt;dashboard&gt; content</main>"
+    );
+}
+
+#[tokio::test]
+async fn serves_each_slot_alone_as_html() {
+    let app = Router::new().merge(dashboard::router());
+    let latest = get(app.clone(), "/dashboard/@latest").await;
+    assert_eq!(latest.status, StatusCode::OK);
+    assert_eq!(latest.content_type(), "text/html; charset=utf-8");
+    assert_eq!(latest.body, "<div>Latest Content</div>");
+    assert_eq!(
+        get(app.clone(), "/dashboard/@archive").await.body,
+        "<div>Archive Content</div>"
+    );
+    assert_eq!(
+        get(app, "/dashboard/@children").await.body,
+        "Main &lt;dashboard&gt; content"
+    );
+}
+
+#[tokio::test]
+async fn unknown_slot_endpoints_and_paths_are_404() {
+    let app = dashboard::router();
+    assert_eq!(
+        get(app.clone(), "/dashboard/@nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(app.clone(), "/dashboard/latest").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(app, "/").await.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn path_is_the_function_name() {
+    assert_eq!(dashboard::PATH, "/dashboard");
+}
+
+#[tokio::test]
+async fn annotated_functions_stay_callable_as_written() {
+    let page = dashboard(
+        Fragment::html("<i>l</i>"),
+        Fragment::text("a&b"),
+        overview().await.into_fragment(),
+    )
+    .await;
+    assert_eq!(
+        page.0,
+        "<h1>Dashboard</h1><section><i>l</i></section><section>a&amp;b</section>\
+         <main>Main &lt;dashboard&gt; content</main>"
+    );
+    assert_eq!(latest().await.0, "<div>Latest Content</div>");
+}
+
+// --- Concurrency ---------------------------------------------------------------------------
+
+#[layout("/slow", slots(one, two))]
+async fn slow(one: Fragment, two: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("{one}|{two}|{children}"))
+}
+
+#[slot(slow, one)]
+async fn slow_one() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "one"
+}
+
+#[slot(slow, two)]
+async fn slow_two() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "two"
+}
+
+#[page(slow)]
+async fn slow_page() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "page"
+}
+
+#[tokio::test]
+async fn slots_and_page_run_concurrently() {
+    let started = Instant::now();
+    let reply = get(slow::router(), "/slow").await;
+    let elapsed = started.elapsed();
+    assert_eq!(reply.body, "one|two|page");
+    assert!(
+        elapsed >= Duration::from_millis(300),
+        "the slots did run: {elapsed:?}"
+    );
+    // Three 300 ms slots in sequence would take 900 ms; concurrently, about 300 ms.
+    assert!(
+        elapsed < Duration::from_millis(650),
+        "three 300 ms slots took {elapsed:?}: they did not run concurrently"
+    );
+}
+
+// --- Escaping ------------------------------------------------------------------------------
+
+#[layout("/escaping", slots(text, owned, trusted, built))]
+async fn escaping(
+    text: Fragment,
+    owned: Fragment,
+    trusted: Fragment,
+    built: Fragment,
+) -> Html<String> {
+    Html(format!("{text}\n{owned}\n{trusted}\n{built}"))
+}
+
+#[slot(escaping, text)]
+async fn escaping_text() -> &'static str {
+    "<script>alert('x')</script>"
+}
+
+#[slot(escaping, owned)]
+async fn escaping_owned() -> String {
+    String::from("\"quoted\" & <b>bold</b>")
+}
+
+#[slot(escaping, trusted)]
+async fn escaping_trusted() -> Html<String> {
+    Html(String::from("<b>bold</b>"))
+}
+
+#[slot(escaping, built)]
+async fn escaping_built() -> Fragment {
+    Fragment::html(format!("<p>{}</p>", Fragment::text("<i>")))
+}
+
+#[tokio::test]
+async fn strings_are_escaped_and_html_is_trusted() {
+    let reply = get(escaping::router(), "/escaping").await;
+    assert_eq!(
+        reply.body,
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\n\
+         &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;\n\
+         <b>bold</b>\n\
+         <p>&lt;i&gt;</p>"
+    );
+    let reply = get(escaping::router(), "/escaping/@text").await;
+    assert_eq!(
+        reply.body,
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+    );
+}
+
+// --- Extractors, state, rejections ---------------------------------------------------------
+
+#[derive(Clone)]
+struct AppState {
+    users: Arc<Vec<&'static str>>,
+    profile_calls: Arc<AtomicUsize>,
+}
+
+#[layout("/users/{id}", slots(profile, activity))]
+async fn user(profile: Fragment, Path(id): Path<u32>, activity: Fragment) -> Html<String> {
+    Html(format!("<h1>User {id}</h1>{profile}{activity}"))
+}
+
+#[slot(user, profile)]
+async fn profile(State(state): State<AppState>, Path(id): Path<u32>) -> String {
+    state.profile_calls.fetch_add(1, Ordering::SeqCst);
+    let name = state.users.get(id as usize).copied().unwrap_or("nobody");
+    format!("name: {name}")
+}
+
+#[derive(Deserialize)]
+struct Paging {
+    limit: Option<u32>,
+}
+
+#[slot(user, activity)]
+async fn activity(Path(id): Path<u32>, Query(paging): Query<Paging>) -> Html<String> {
+    Html(format!(
+        "<ul data-user=\"{id}\" data-limit=\"{}\"></ul>",
+        paging.limit.unwrap_or(10)
+    ))
+}
+
+fn user_app() -> (Router, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let state = AppState {
+        users: Arc::new(vec!["root", "ada"]),
+        profile_calls: calls.clone(),
+    };
+    (Router::new().merge(user::router()).with_state(state), calls)
+}
+
+#[tokio::test]
+async fn slots_and_layout_get_state_path_and_query() {
+    let (app, calls) = user_app();
+    let reply = get(app, "/users/1?limit=3").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body,
+        "<h1>User 1</h1>name: ada<ul data-user=\"1\" data-limit=\"3\"></ul>"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(user::PATH, "/users/{id}");
+}
+
+#[tokio::test]
+async fn slot_endpoint_runs_the_slot_extractors() {
+    let (app, _) = user_app();
+    let reply = get(app, "/users/1/@activity?limit=5").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, "<ul data-user=\"1\" data-limit=\"5\"></ul>");
+}
+
+#[tokio::test]
+async fn an_extractor_rejection_answers_with_its_response_and_runs_no_slot() {
+    let (app, calls) = user_app();
+    let reply = get(app.clone(), "/users/abc").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.body.contains("Cannot parse"),
+        "axum's own rejection text: {:?}",
+        reply.body
+    );
+    let reply = get(app.clone(), "/users/1?limit=lots").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = get(app, "/users/abc/@profile").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "a rejected request must not run slot bodies"
+    );
+}
+
+// --- Slots in other modules, layouts without children --------------------------------------
+
+mod pages {
+    use super::*;
+
+    #[layout("/", slots(sidebar))]
+    pub(crate) async fn home(sidebar: Fragment) -> Html<String> {
+        Html(format!("<aside>{sidebar}</aside>"))
+    }
+
+    pub(crate) mod widgets {
+        use super::*;
+
+        #[slot(super::home, sidebar)]
+        async fn sidebar() -> &'static str {
+            "categories"
+        }
+    }
+}
+
+mod products {
+    use super::*;
+
+    #[layout("/shop", slots(categories, list))]
+    pub(crate) async fn shop(categories: Fragment, list: Fragment) -> Html<String> {
+        Html(format!("<nav>{categories}</nav><main>{list}</main>"))
+    }
+}
+
+#[slot(crate::products::shop, categories)]
+async fn categories() -> &'static str {
+    "books"
+}
+
+#[slot(products::shop, list)]
+async fn product_list() -> &'static str {
+    "a book"
+}
+
+#[tokio::test]
+async fn slots_can_live_in_other_modules() {
+    let app = Router::new()
+        .merge(pages::home::router())
+        .merge(products::shop::router());
+    assert_eq!(
+        get(app.clone(), "/").await.body,
+        "<aside>categories</aside>"
+    );
+    assert_eq!(get(app.clone(), "/@sidebar").await.body, "categories");
+    assert_eq!(
+        get(app.clone(), "/shop").await.body,
+        "<nav>books</nav><main>a book</main>"
+    );
+    // A layout without `children` serves no `@children` endpoint.
+    assert_eq!(
+        get(app, "/shop/@children").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
