@@ -36,19 +36,24 @@ pub fn page(args: TokenStream, item: TokenStream) -> TokenStream {
     slot::expand(slot::Kind::Page, args.into(), item.into()).into()
 }
 
-/// `__error!{ token "message with {} for the token" }`: a `compile_error!` spanned at `token`.
-/// Called by the `__slot!` macro a layout generates, which cannot span an error itself.
+/// `__error!{ token "message with {} for the token" ["message if the token is `children`"] }`:
+/// a `compile_error!` spanned at `token`. Called by the `__slot!` macro a layout generates,
+/// which cannot span an error itself (nor tell `children` apart while keeping its span).
 #[doc(hidden)]
 #[proc_macro]
 pub fn __error(input: TokenStream) -> TokenStream {
     let parser = |input: syn::parse::ParseStream| {
         let token: proc_macro2::TokenTree = input.parse()?;
         let message: syn::LitStr = input.parse()?;
-        Ok((token, message))
+        let for_children: Option<syn::LitStr> = input.parse()?;
+        Ok((token, message, for_children))
     };
     match syn::parse::Parser::parse(parser, input) {
-        Ok((token, message)) => {
-            let message = message.value().replace("{}", &token.to_string());
+        Ok((token, message, for_children)) => {
+            let message = match for_children {
+                Some(message) if token.to_string() == "children" => message.value(),
+                _ => message.value().replace("{}", &token.to_string()),
+            };
             syn::Error::new(token.span(), message).into_compile_error()
         }
         Err(error) => error.into_compile_error(),

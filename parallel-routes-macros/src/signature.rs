@@ -27,20 +27,20 @@ pub(crate) fn params(attr: &str, sig: &Signature, errors: &mut Errors) -> Vec<Pa
         errors.push(syn::Error::new(
             sig.generics.span(),
             format!(
-                "an `{attr}` function cannot be generic: the router calls it with concrete types"
+                "`{attr}` functions cannot be generic: the router calls them with concrete types"
             ),
         ));
     }
     if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         errors.push(syn::Error::new(
             unsafety.span,
-            format!("an `{attr}` function cannot be `unsafe`"),
+            format!("`{attr}` functions cannot be `unsafe`"),
         ));
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(syn::Error::new(
             variadic.span(),
-            format!("an `{attr}` function cannot be variadic"),
+            format!("`{attr}` functions cannot be variadic"),
         ));
     }
     let mut params = Vec::new();
@@ -48,14 +48,14 @@ pub(crate) fn params(attr: &str, sig: &Signature, errors: &mut Errors) -> Vec<Pa
         match input {
             FnArg::Receiver(receiver) => errors.push(syn::Error::new(
                 receiver.span(),
-                format!("an `{attr}` function must be a free function, not a method"),
+                format!("`{attr}` functions must be free functions, not methods"),
             )),
             FnArg::Typed(typed) => {
                 if let Type::ImplTrait(impl_trait) = &*typed.ty {
                     errors.push(syn::Error::new(
                         impl_trait.span(),
                         format!(
-                            "an `{attr}` function cannot be generic: write the extractor's concrete type instead of `impl Trait`"
+                            "`{attr}` functions cannot be generic: write the extractor's concrete type instead of `impl Trait`"
                         ),
                     ));
                 }

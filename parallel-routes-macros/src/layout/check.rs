@@ -65,7 +65,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
             errors.push(syn::Error::new(
                 slot.span(),
                 format!(
-                    "layout `{name}` declares slot `{slot}` but does not take it: add a `{slot}: Fragment` parameter to `{name}`"
+                    "layout `{name}` declares slot `{slot}` but does not take it: add the parameter `{slot}: Fragment` to `{name}`"
                 ),
             ));
         }

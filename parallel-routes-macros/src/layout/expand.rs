@@ -133,23 +133,18 @@ fn slot_macro(layout: &Layout) -> TokenStream {
             declared.join(", ")
         )
     };
-    let no_page = (layout.children.is_none()).then(|| {
-        let message = format!(
-            "layout `{name}` has no page: it takes no `children` parameter; add `children: Fragment` to `{name}`'s parameters to give it one"
-        );
-        quote! {
-            (children { $($items:tt)* }) => {
-                ::parallel_routes::__private::error! { children #message }
-            };
-        }
+    // `#[page]` on a layout without `children` reaches the last arm as the name `children`.
+    let no_page = layout.children.is_none().then(|| {
+        format!(
+            "layout `{name}` has no page: it takes no `children` parameter; add `children: Fragment` to the parameters of `{name}` to give it one"
+        )
     });
     quote! {
         #[doc(hidden)]
         macro_rules! __slot {
             #( (#slots { $($items:tt)* }) => { $($items)* }; )*
-            #no_page
             ($slot:ident { $($items:tt)* }) => {
-                ::parallel_routes::__private::error! { $slot #unknown }
+                ::parallel_routes::__private::error! { $slot #unknown #no_page }
             };
         }
         #[doc(hidden)]
