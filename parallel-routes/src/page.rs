@@ -37,6 +37,12 @@ impl<L> Page<L> {
     }
 }
 
+impl<L> Default for Page<L> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<L> Clone for Page<L> {
     fn clone(&self) -> Self {
         *self
@@ -67,6 +73,12 @@ impl<H> SlotEndpoint<H> {
     /// The endpoint of slot handler `H`.
     pub const fn new() -> Self {
         SlotEndpoint(PhantomData)
+    }
+}
+
+impl<H> Default for SlotEndpoint<H> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

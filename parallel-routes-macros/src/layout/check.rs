@@ -55,7 +55,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
                 if state.is_none() {
                     state = signature::state_type(&param.ty);
                 }
-                layout_params.push(LayoutParam::Extractor(param.ty));
+                layout_params.push(LayoutParam::Extractor(Box::new(param.ty)));
             }
         }
     }

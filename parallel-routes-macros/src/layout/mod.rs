@@ -33,7 +33,7 @@ pub(crate) enum LayoutParam {
     /// Receives the fragment of this slot (or `children`).
     Fragment(Ident),
     /// An axum extractor.
-    Extractor(Type),
+    Extractor(Box<Type>),
 }
 
 impl Layout {
