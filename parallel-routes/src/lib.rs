@@ -194,6 +194,11 @@ pub mod prelude {
     pub use crate::{Fragment, IntoFragment, layout, page, slot};
 }
 
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
