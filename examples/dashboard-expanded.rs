@@ -42,7 +42,7 @@ mod dashboard {
     /// The path of the page: `/dashboard`.
     pub const PATH: &str = "/dashboard";
     /// Serves `GET /dashboard` (the page) and `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children` (one slot's fragment each).
-    pub fn router<S>() -> ::parallel_routes::__private::Router<S>
+    pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Layout: ::parallel_routes::__private::LayoutHandler<S>,
@@ -50,30 +50,30 @@ mod dashboard {
         archive_index: ::parallel_routes::__private::SlotHandler<S>,
         children_index: ::parallel_routes::__private::SlotHandler<S>,
     {
-        ::parallel_routes::__private::Router::new()
+        ::parallel_routes::__private::axum::Router::new()
             .route(
                 PATH,
-                ::parallel_routes::__private::get(
+                ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::Page::<Layout>::new(),
                 ),
             )
             .route(
                 "/dashboard/@latest",
-                ::parallel_routes::__private::get(::parallel_routes::__private::SlotEndpoint::<
-                    latest_index,
-                >::new()),
+                ::parallel_routes::__private::axum::routing::get(
+                    ::parallel_routes::__private::SlotEndpoint::<latest_index>::new(),
+                ),
             )
             .route(
                 "/dashboard/@archive",
-                ::parallel_routes::__private::get(::parallel_routes::__private::SlotEndpoint::<
-                    archive_index,
-                >::new()),
+                ::parallel_routes::__private::axum::routing::get(
+                    ::parallel_routes::__private::SlotEndpoint::<archive_index>::new(),
+                ),
             )
             .route(
                 "/dashboard/@children",
-                ::parallel_routes::__private::get(::parallel_routes::__private::SlotEndpoint::<
-                    children_index,
-                >::new()),
+                ::parallel_routes::__private::axum::routing::get(
+                    ::parallel_routes::__private::SlotEndpoint::<children_index>::new(),
+                ),
             )
     }
     #[doc(hidden)]
@@ -154,9 +154,9 @@ where
     dashboard::children_index: ::parallel_routes::__private::SlotHandler<S>,
 {
     async fn render(
-        mut parts: ::parallel_routes::__private::Parts,
+        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: S,
-    ) -> ::parallel_routes::__private::Response {
+    ) -> ::parallel_routes::__private::axum::response::Response {
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             S,
         >>::extract(&mut parts, &state)
@@ -183,7 +183,7 @@ where
         };
         let (slot_latest, slot_archive, slot_children) =
             ::parallel_routes::__private::join!(slot_latest, slot_archive, slot_children);
-        ::parallel_routes::__private::IntoResponse::into_response(
+        ::parallel_routes::__private::axum::response::IntoResponse::into_response(
             dashboard(slot_latest, slot_archive, slot_children).await,
         )
     }
@@ -214,9 +214,10 @@ dashboard::__slot! {
     ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::latest, dashboard::route::index > where S : ::core::marker::Send +
     ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::Parts, _ : & S,) -> ::core::result::Result < impl
-    ::core::future::Future < Output = ::parallel_routes::Fragment > +
-    ::core::marker::Send + use < S >, ::parallel_routes::__private::Response, > {
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
+    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
     ::parallel_routes::IntoFragment::into_fragment(latest(). await) }) } } const _ : () =
     {}; }
@@ -246,9 +247,10 @@ dashboard::__slot! {
     ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::archive, dashboard::route::index > where S : ::core::marker::Send +
     ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::Parts, _ : & S,) -> ::core::result::Result < impl
-    ::core::future::Future < Output = ::parallel_routes::Fragment > +
-    ::core::marker::Send + use < S >, ::parallel_routes::__private::Response, > {
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
+    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
     ::parallel_routes::IntoFragment::into_fragment(archive(). await) }) } } const _ : ()
     = {}; }
@@ -274,9 +276,10 @@ dashboard::__slot! {
     impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::children, dashboard::route::index > where S : ::core::marker::Send +
     ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::Parts, _ : & S,) -> ::core::result::Result < impl
-    ::core::future::Future < Output = ::parallel_routes::Fragment > +
-    ::core::marker::Send + use < S >, ::parallel_routes::__private::Response, > {
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
+    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
     ::parallel_routes::IntoFragment::into_fragment(overview(). await) }) } } const _ : ()
     = {}; }

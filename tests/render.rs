@@ -335,3 +335,23 @@ async fn slots_can_live_in_other_modules() {
         StatusCode::NOT_FOUND
     );
 }
+
+// --- maud (feature `maud`) -----------------------------------------------------------------
+
+#[layout("/maud", slots(card))]
+async fn maud_page(card: Fragment) -> maud::Markup {
+    maud::html! { main { (card) } }
+}
+
+#[slot(maud_page, card)]
+async fn maud_card() -> maud::Markup {
+    let title = "<Tom & Jerry>";
+    maud::html! { h2 { (title) } }
+}
+
+#[tokio::test]
+async fn maud_markup_is_trusted_and_fragments_render_in_maud() {
+    let reply = get(maud_page::router(), "/maud").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, "<main><h2>&lt;Tom &amp; Jerry&gt;</h2></main>");
+}

@@ -205,10 +205,7 @@ pub mod __private {
     pub use crate::page::{LayoutHandler, Page, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
-    pub use axum::Router;
-    pub use axum::http::request::Parts;
-    pub use axum::response::{IntoResponse, Response};
-    pub use axum::routing::get;
+    pub use axum;
     pub use parallel_routes_macros::__error as error;
     pub use tokio::join;
 }

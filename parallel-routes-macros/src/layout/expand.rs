@@ -72,15 +72,15 @@ fn module(layout: &Layout) -> TokenStream {
             pub const PATH: &str = #path;
 
             #[doc = #router_doc]
-            pub fn router<S>() -> ::parallel_routes::__private::Router<S>
+            pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
             where
                 S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
                 Layout: ::parallel_routes::__private::LayoutHandler<S>,
                 #( #handlers: ::parallel_routes::__private::SlotHandler<S>, )*
             {
-                ::parallel_routes::__private::Router::new()
-                    .route(PATH, ::parallel_routes::__private::get(::parallel_routes::__private::Page::<Layout>::new()))
-                    #( .route(#endpoints, ::parallel_routes::__private::get(::parallel_routes::__private::SlotEndpoint::<#handlers>::new())) )*
+                ::parallel_routes::__private::axum::Router::new()
+                    .route(PATH, ::parallel_routes::__private::axum::routing::get(::parallel_routes::__private::Page::<Layout>::new()))
+                    #( .route(#endpoints, ::parallel_routes::__private::axum::routing::get(::parallel_routes::__private::SlotEndpoint::<#handlers>::new())) )*
             }
 
             #[doc(hidden)]
@@ -185,6 +185,9 @@ fn page_handler(layout: &Layout) -> TokenStream {
         }
     }
 
+    let respond = quote_spanned! {layout.output_span=>
+        #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
+    };
     quote! {
         impl<S> #private::LayoutHandler<S> for #name::Layout
         where
@@ -192,7 +195,7 @@ fn page_handler(layout: &Layout) -> TokenStream {
             #( #name::#handlers: #private::SlotHandler<S>, )*
             #( #extractor_bounds )*
         {
-            async fn render(mut parts: #private::Parts, state: S) -> #private::Response {
+            async fn render(mut parts: #private::axum::http::request::Parts, state: S) -> #private::axum::response::Response {
                 #( #extract_layout_args )*
                 #(
                     let #vars = match <#name::#handlers as #private::SlotHandler<S>>::extract(&mut parts, &state).await {
@@ -201,7 +204,7 @@ fn page_handler(layout: &Layout) -> TokenStream {
                     };
                 )*
                 let ( #( #vars, )* ) = #private::join!( #( #vars ),* );
-                #private::IntoResponse::into_response(#name( #( #call_args ),* ).await)
+                #respond
             }
         }
     }
@@ -243,11 +246,11 @@ pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
             pub const PATH: &str = #path;
 
             #[doc(hidden)]
-            pub fn router<S>() -> ::parallel_routes::__private::Router<S>
+            pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
             where
                 S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
-                ::parallel_routes::__private::Router::new()
+                ::parallel_routes::__private::axum::Router::new()
             }
 
             #[doc(hidden)]

@@ -26,6 +26,8 @@ pub(crate) struct Layout {
     pub(crate) params: Vec<LayoutParam>,
     /// The state type the layout's extractors are checked against.
     pub(crate) state: Type,
+    /// Where a return type that is not `IntoResponse` is reported.
+    pub(crate) output_span: Span,
 }
 
 /// A parameter of the layout function.

@@ -44,11 +44,11 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 #( #args: #private::SlotArg<S>, )*
             {
                 async fn extract(
-                    #parts: &mut #private::Parts,
+                    #parts: &mut #private::axum::http::request::Parts,
                     #state_var: &S,
                 ) -> ::core::result::Result<
                     impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
-                    #private::Response,
+                    #private::axum::response::Response,
                 > {
                     #( let #vars = #private::extract::<#args, S>(parts, state).await?; )*
                     ::core::result::Result::Ok(async move { #render })
@@ -77,12 +77,12 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
         quote! {
             impl<S> #private::SlotHandler<S> for #marker {
                 fn extract(
-                    parts: &mut #private::Parts,
+                    parts: &mut #private::axum::http::request::Parts,
                     state: &S,
                 ) -> impl ::core::future::Future<
                     Output = ::core::result::Result<
                         impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
-                        #private::Response,
+                        #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
                     <#private::Missing as #private::SlotHandler<S>>::extract(parts, state)
