@@ -188,7 +188,6 @@ where
         )
     }
 }
-const _: () = {};
 /// `dashboard/@latest/page.tsx`: the newest posts, from a (simulated) 200 ms query.
 async fn latest() -> Html<String> {
     sleep(Duration::from_millis(200)).await;
@@ -219,8 +218,7 @@ dashboard::__slot! {
     ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(latest(). await) }) } } const _ : () =
-    {}; }
+    ::parallel_routes::IntoFragment::into_fragment(latest(). await) }) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -252,8 +250,7 @@ dashboard::__slot! {
     ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(archive(). await) }) } } const _ : ()
-    = {}; }
+    ::parallel_routes::IntoFragment::into_fragment(archive(). await) }) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -281,8 +278,7 @@ dashboard::__slot! {
     ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(overview(). await) }) } } const _ : ()
-    = {}; }
+    ::parallel_routes::IntoFragment::into_fragment(overview(). await) }) } } }
 }
 const _: () = {
     let _ = dashboard;

@@ -220,6 +220,10 @@ fn extractor_checks(layout: &Layout) -> TokenStream {
         }),
         LayoutParam::Fragment(_) => None,
     });
+    let checks: Vec<TokenStream> = checks.collect();
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
     quote! {
         const _: () = {
             #( #checks )*

@@ -34,6 +34,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
             let _ = ::parallel_routes::__private::slot_arg::<#ty, #state>;
         }
     });
+    let checks = (!args.is_empty()).then(|| quote!(const _: () = { #( #checks )* };));
     let marker = marker(slot);
     let registered = registration(
         slot,
@@ -55,9 +56,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 }
             }
 
-            const _: () = {
-                #( #checks )*
-            };
+            #checks
         },
     );
     let exists = layout_exists(layout);
