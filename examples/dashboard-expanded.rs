@@ -181,11 +181,34 @@ where
             ::core::result::Result::Ok(slot) => slot,
             ::core::result::Result::Err(rejection) => return rejection,
         };
-        let (slot_latest, slot_archive, slot_children) =
-            ::parallel_routes::__private::join!(slot_latest, slot_archive, slot_children);
-        ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-            dashboard(slot_latest, slot_archive, slot_children).await,
-        )
+        let (slot_latest, slot_archive, slot_children) = match ::parallel_routes::__private::try_join!(
+            slot_latest,
+            slot_archive,
+            slot_children
+        ) {
+            ::core::result::Result::Ok(slots) => slots,
+            ::core::result::Result::Err(interrupt) => {
+                return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                    interrupt,
+                );
+            }
+        };
+        let timing = ::parallel_routes::__private::ServerTiming::of(&[
+            &slot_latest,
+            &slot_archive,
+            &slot_children,
+        ]);
+        ::parallel_routes::__private::respond("dashboard", timing, async move {
+            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                dashboard(
+                    slot_latest.fragment,
+                    slot_archive.fragment,
+                    slot_children.fragment,
+                )
+                .await,
+            )
+        })
+        .await
     }
 }
 /// `dashboard/@latest/page.tsx`: the newest posts, from a (simulated) 200 ms query.
@@ -215,10 +238,13 @@ dashboard::__slot! {
     ::core::marker::Sync, { async fn extract(_ : & mut
     ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
     ::core::result::Result < impl ::core::future::Future < Output =
-    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(latest(). await) }) } } }
+    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > { static META :
+    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "latest", fallback : ::core::option::Option::None, };
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
+    { ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -247,10 +273,13 @@ dashboard::__slot! {
     ::core::marker::Sync, { async fn extract(_ : & mut
     ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
     ::core::result::Result < impl ::core::future::Future < Output =
-    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(archive(). await) }) } } }
+    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > { static META :
+    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "archive", fallback : ::core::option::Option::None, };
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
+    { ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -275,10 +304,13 @@ dashboard::__slot! {
     ::core::marker::Sync, { async fn extract(_ : & mut
     ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
     ::core::result::Result < impl ::core::future::Future < Output =
-    ::parallel_routes::Fragment > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(async move {
-    ::parallel_routes::IntoFragment::into_fragment(overview(). await) }) } } }
+    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::__private::axum::response::Response, > { static META :
+    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "children", fallback : ::core::option::Option::None, };
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
+    { ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;

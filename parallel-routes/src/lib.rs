@@ -52,11 +52,15 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod boundary;
+pub mod error;
 pub mod fragment;
 mod page;
 mod registry;
 mod slot;
+mod timing;
 
+pub use error::{Interrupt, SlotError, SlotErrorKind};
 pub use fragment::{Fragment, IntoFragment};
 
 /// Turns an async fn into a **layout**: a page with named slots.
@@ -191,7 +195,7 @@ pub use parallel_routes_macros::page;
 
 /// Everything a page module needs: `use parallel_routes::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Fragment, IntoFragment, layout, page, slot};
+    pub use crate::{Fragment, Interrupt, IntoFragment, SlotError, layout, page, slot};
 }
 
 /// The README's Rust examples, compiled as doctests.
@@ -202,10 +206,14 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::boundary::{Rendered, SlotMeta, respond, run_slot, timeout};
+    pub use crate::error::{SlotOutcome, SlotOutput};
     pub use crate::page::{LayoutHandler, Page, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
+    pub use crate::timing::ServerTiming;
     pub use axum;
     pub use parallel_routes_macros::__error as error;
-    pub use tokio::join;
+    pub use std::time::Duration;
+    pub use tokio::try_join;
 }

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use crate::slot::SlotHandler;
+use crate::timing::ServerTiming;
 
 /// A layout as the generated router sees it: render the whole page from the request head.
 /// Implemented by `#[layout]` for its module's `Layout` marker; not meant to be implemented by
@@ -66,7 +67,7 @@ where
 }
 
 /// The axum handler for `GET <path>/@<slot>`: runs slot handler `H` alone and answers with its
-/// fragment as `text/html; charset=utf-8`.
+/// fragment (or its error fallback) as `text/html; charset=utf-8`, or with its interrupt.
 pub struct SlotEndpoint<H>(PhantomData<fn() -> H>);
 
 impl<H> SlotEndpoint<H> {
@@ -100,9 +101,15 @@ where
     fn call(self, req: Request, state: S) -> Self::Future {
         let (mut parts, _body) = req.into_parts();
         Box::pin(async move {
-            match H::extract(&mut parts, &state).await {
-                Ok(slot) => slot.await.into_response(),
-                Err(rejection) => rejection,
+            let slot = match H::extract(&mut parts, &state).await {
+                Ok(slot) => slot,
+                Err(rejection) => return rejection,
+            };
+            match slot.await {
+                Ok(rendered) => {
+                    ServerTiming::of(&[&rendered]).add_to(rendered.fragment.into_response())
+                }
+                Err(interrupt) => interrupt.into_response(),
             }
         })
     }

@@ -19,7 +19,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::Fragment;
+use crate::boundary::Rendered;
+use crate::error::Interrupt;
 use crate::slot::SlotHandler;
 
 /// Default answer to "does this marker have a handler?": no. `#[slot]` overrides it with an
@@ -60,9 +61,13 @@ impl<S> SlotHandler<S> for Missing {
     fn extract(
         _: &mut Parts,
         _: &S,
-    ) -> impl Future<Output = Result<impl Future<Output = Fragment> + Send + use<S>, Response>> + Send
-    {
-        ready(Err::<Ready<Fragment>, _>(
+    ) -> impl Future<
+        Output = Result<
+            impl Future<Output = Result<Rendered, Interrupt>> + Send + use<S>,
+            Response,
+        >,
+    > + Send {
+        ready(Err::<Ready<Result<Rendered, Interrupt>>, _>(
             StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         ))
     }

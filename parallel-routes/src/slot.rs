@@ -13,7 +13,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::Fragment;
+use crate::boundary::Rendered;
+use crate::error::Interrupt;
 
 /// A slot (or page) handler as the generated router sees it. Implemented by `#[slot]` and
 /// `#[page]`; not meant to be implemented by hand.
@@ -23,16 +24,20 @@ use crate::Fragment;
 )]
 pub trait SlotHandler<S>: Sized {
     /// Runs the handler's extractors on the request head. On success, returns the handler's
-    /// future, which owns its arguments and no longer needs the request; a rejection is the
-    /// response to send.
+    /// future — inside its error boundary, owning its arguments, no longer needing the
+    /// request — whose `Err` is an [`Interrupt`]; a rejection is the response to send.
     ///
     /// The two steps are separate so that a page can extract every slot's arguments from its
     /// one `&mut Parts` in turn, then run all the slot futures concurrently.
     fn extract(
         parts: &mut Parts,
         state: &S,
-    ) -> impl Future<Output = Result<impl Future<Output = Fragment> + Send + use<Self, S>, Response>>
-    + Send;
+    ) -> impl Future<
+        Output = Result<
+            impl Future<Output = Result<Rendered, Interrupt>> + Send + use<Self, S>,
+            Response,
+        >,
+    > + Send;
 }
 
 /// An argument of a slot or page handler: an extractor that needs only the request head.

@@ -170,7 +170,10 @@ fn page_handler(layout: &Layout) -> TokenStream {
     let mut call_args = Vec::new();
     for (index, param) in layout.params.iter().enumerate() {
         match param {
-            LayoutParam::Fragment(slot) => call_args.push(format_ident!("slot_{}", slot)),
+            LayoutParam::Fragment(slot) => {
+                let var = format_ident!("slot_{}", slot);
+                call_args.push(quote!(#var.fragment));
+            }
             LayoutParam::Extractor(ty) => {
                 let var = format_ident!("arg_{}", index);
                 extractor_bounds.push(quote!(#ty: #private::LayoutArg<S>,));
@@ -180,14 +183,29 @@ fn page_handler(layout: &Layout) -> TokenStream {
                         ::core::result::Result::Err(rejection) => return rejection,
                     };
                 });
-                call_args.push(var);
+                call_args.push(quote!(#var));
             }
         }
     }
 
-    let respond = quote_spanned! {layout.output_span=>
+    let layout_name = name.to_string();
+    let into_response = quote_spanned! {layout.output_span=>
         #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
     };
+    let respond = quote! {
+        #private::respond(#layout_name, timing, async move { #into_response }).await
+    };
+    // A layout without slots has nothing to join.
+    let join = (!vars.is_empty()).then(|| {
+        quote! {
+            let ( #( #vars, )* ) = match #private::try_join!( #( #vars ),* ) {
+                ::core::result::Result::Ok(slots) => slots,
+                ::core::result::Result::Err(interrupt) => {
+                    return #private::axum::response::IntoResponse::into_response(interrupt);
+                }
+            };
+        }
+    });
     quote! {
         impl<S> #private::LayoutHandler<S> for #name::Layout
         where
@@ -203,7 +221,8 @@ fn page_handler(layout: &Layout) -> TokenStream {
                         ::core::result::Result::Err(rejection) => return rejection,
                     };
                 )*
-                let ( #( #vars, )* ) = #private::join!( #( #vars ),* );
+                #join
+                let timing = #private::ServerTiming::of(&[ #( &#vars ),* ]);
                 #respond
             }
         }

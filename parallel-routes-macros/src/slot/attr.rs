@@ -33,9 +33,13 @@ pub(crate) struct SlotArgs {
     pub(crate) slot: Ident,
     /// `state = AppState`
     pub(crate) state: Option<Type>,
+    /// `error = path::to::fallback`
+    pub(crate) error: Option<syn::Path>,
+    /// `timeout_ms = 800`
+    pub(crate) timeout_ms: Option<u64>,
 }
 
-const EXPECTED: &str = "`state = Type`";
+const EXPECTED: &str = "`error = fallback_fn`, `timeout_ms = N`, `state = Type`";
 
 pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Option<SlotArgs> {
     if args.is_empty() {
@@ -79,7 +83,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         Ident::new("children", span)
     });
 
-    let mut state = None;
+    let (mut state, mut error, mut timeout_ms) = (None, None, None);
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("state") {
             // #[slot(layout, slot, state = AppState)]
@@ -88,11 +92,40 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
             }
             state = Some(meta.value()?.parse()?);
             Ok(())
+        } else if meta.path.is_ident("error") {
+            // #[slot(layout, slot, error = path::to::fallback)]
+            if error.is_some() {
+                errors.push(duplicate(&meta, "error"));
+            }
+            let value = meta.value()?;
+            error = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected the path of a function `fn(&SlotError) -> impl IntoFragment`",
+                )
+            })?);
+            Ok(())
+        } else if meta.path.is_ident("timeout_ms") {
+            // #[slot(layout, slot, timeout_ms = 800)]
+            if timeout_ms.is_some() {
+                errors.push(duplicate(&meta, "timeout_ms"));
+            }
+            let literal: syn::LitInt = meta.value()?.parse().map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected a number of milliseconds, e.g. `timeout_ms = 800`",
+                )
+            })?;
+            match literal.base10_parse::<u64>() {
+                Ok(0) | Err(_) => errors.push(syn::Error::new(
+                    literal.span(),
+                    "`timeout_ms` must be a whole number of milliseconds greater than 0",
+                )),
+                Ok(millis) => timeout_ms = Some(millis),
+            }
+            Ok(())
         } else if meta.path.is_ident("loading") {
             errors.push(not_yet(&meta, "loading", "streaming"));
-            skip_value(&meta)
-        } else if meta.path.is_ident("error") || meta.path.is_ident("timeout_ms") {
-            errors.push(not_yet(&meta, &key(&meta), "error isolation"));
             skip_value(&meta)
         } else if meta.path.is_ident("route") || meta.path.is_ident("default") {
             errors.push(not_yet(&meta, &key(&meta), "sub-routes"));
@@ -115,5 +148,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         layout,
         slot,
         state,
+        error,
+        timeout_ms,
     })
 }

@@ -26,8 +26,15 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
     } else {
         (quote!(parts), quote!(state))
     };
-    let render = quote_spanned! {slot.output_span=>
-        ::parallel_routes::IntoFragment::into_fragment(#function( #( #vars ),* ).await)
+    let outcome = quote_spanned! {slot.output_span=>
+        #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
+    };
+    let meta = meta(slot);
+    let handler = match slot.timeout_ms {
+        Some(millis) => quote! {
+            #private::timeout(#private::Duration::from_millis(#millis), async move { #outcome })
+        },
+        None => quote!(async move { #outcome }),
     };
     let checks = args.iter().map(|ty| {
         quote_spanned! {ty.span()=>
@@ -48,11 +55,14 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                     #parts: &mut #private::axum::http::request::Parts,
                     #state_var: &S,
                 ) -> ::core::result::Result<
-                    impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
+                    impl ::core::future::Future<
+                        Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
+                    > + ::core::marker::Send + use<S>,
                     #private::axum::response::Response,
                 > {
                     #( let #vars = #private::extract::<#args, S>(parts, state).await?; )*
-                    ::core::result::Result::Ok(async move { #render })
+                    #meta
+                    ::core::result::Result::Ok(#private::run_slot(&META, #handler))
                 }
             }
 
@@ -80,7 +90,9 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
                     state: &S,
                 ) -> impl ::core::future::Future<
                     Output = ::core::result::Result<
-                        impl ::core::future::Future<Output = ::parallel_routes::Fragment> + ::core::marker::Send + use<S>,
+                        impl ::core::future::Future<
+                            Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
+                        > + ::core::marker::Send + use<S>,
                         #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
@@ -89,6 +101,32 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
             }
         },
     )
+}
+
+/// `static META`: the slot's names and fallback, for its error boundary.
+fn meta(slot: &Slot) -> TokenStream {
+    let private = quote!(::parallel_routes::__private);
+    let layout = slot.layout_name();
+    let name = slot.slot.to_string();
+    let (fallback_fn, fallback) = match &slot.error {
+        Some(path) => (
+            quote_spanned! {path.span()=>
+                fn fallback(error: &::parallel_routes::SlotError) -> ::parallel_routes::Fragment {
+                    ::parallel_routes::IntoFragment::into_fragment(#path(error))
+                }
+            },
+            quote!(::core::option::Option::Some(fallback)),
+        ),
+        None => (quote!(), quote!(::core::option::Option::None)),
+    };
+    quote! {
+        #fallback_fn
+        static META: #private::SlotMeta = #private::SlotMeta {
+            layout: #layout,
+            slot: #name,
+            fallback: #fallback,
+        };
+    }
 }
 
 /// `layout::__slot! { name { impl Marker { HAS_HANDLER = true } <handler_impl> } }`

@@ -27,6 +27,20 @@ pub(crate) struct Slot {
     pub(crate) state: Type,
     /// Where a return type that is not `IntoFragment` is reported.
     pub(crate) output_span: Span,
+    /// `error = f`
+    pub(crate) error: Option<syn::Path>,
+    /// `timeout_ms = N`
+    pub(crate) timeout_ms: Option<u64>,
+}
+
+impl Slot {
+    /// The layout function's name: the last segment of its path.
+    pub(crate) fn layout_name(&self) -> String {
+        self.layout
+            .segments
+            .last()
+            .map_or_else(String::new, |segment| segment.ident.to_string())
+    }
 }
 
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -64,6 +78,8 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             args: params.into_iter().map(|param| param.ty).collect(),
             state,
             output_span: signature::output_span(&function.sig),
+            error: args.error,
+            timeout_ms: args.timeout_ms,
         };
         if errors.is_empty() {
             output.extend(expand::slot(&slot));

@@ -1,0 +1,163 @@
+//! The error boundary around each slot, and around the layout: where panics, errors and
+//! timeouts become fallbacks, and where each slot is timed and traced.
+//!
+//! Everything here wraps the slot's future in place — `catch_unwind`, `tokio::time::timeout`,
+//! a `tracing` span — so no task is spawned and dropping the page drops the slot.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome};
+use crate::fragment::Fragment;
+use crate::timing::ServerTiming;
+
+/// What the generated code knows about a slot at compile time.
+pub struct SlotMeta {
+    /// The layout function's name.
+    pub layout: &'static str,
+    /// The slot's name.
+    pub slot: &'static str,
+    /// `error = f`, wrapped to return a [`Fragment`].
+    pub fallback: Option<fn(&SlotError) -> Fragment>,
+}
+
+/// A slot that has finished: its HTML (the content or the error fallback) and its timing.
+pub struct Rendered {
+    /// The slot's name, for `Server-Timing`.
+    pub slot: &'static str,
+    /// What goes into the layout.
+    pub fragment: Fragment,
+    /// How long the handler ran.
+    pub elapsed: Duration,
+}
+
+/// `timeout_ms = N`: the slot's outcome, or `TimedOut` once `limit` has passed (the handler's
+/// future is then dropped). Generated only for slots that have a timeout, so that the others
+/// do not carry a timer in their state.
+pub async fn timeout<F>(limit: Duration, handler: F) -> SlotOutcome
+where
+    F: Future<Output = SlotOutcome>,
+{
+    tokio::time::timeout(limit, handler)
+        .await
+        .unwrap_or(SlotOutcome::TimedOut(limit))
+}
+
+/// Runs a slot handler's future inside its error boundary and its `tracing` span.
+///
+/// `Err` only for an [`Interrupt`]; an error, a panic or a timeout renders the fallback.
+pub async fn run_slot<F>(meta: &'static SlotMeta, handler: F) -> Result<Rendered, Interrupt>
+where
+    F: Future<Output = SlotOutcome>,
+{
+    let span = tracing::info_span!(
+        "slot",
+        layout = meta.layout,
+        slot = meta.slot,
+        elapsed_ms = Empty,
+        outcome = Empty,
+    );
+    let started = Instant::now();
+    let mut guarded = pin!(AssertUnwindSafe(handler).catch_unwind().instrument(span));
+    let finished = guarded.as_mut().await;
+    let elapsed = started.elapsed();
+    let span = guarded.span();
+    span.record("elapsed_ms", elapsed.as_secs_f64() * 1000.0);
+
+    let kind = match finished {
+        Ok(SlotOutcome::Rendered(fragment)) => {
+            span.record("outcome", "rendered");
+            return Ok(Rendered {
+                slot: meta.slot,
+                fragment,
+                elapsed,
+            });
+        }
+        Ok(SlotOutcome::Interrupted(interrupt)) => {
+            span.record("outcome", "interrupted");
+            return Err(interrupt);
+        }
+        Ok(SlotOutcome::Failed(error)) => SlotErrorKind::Failed(error),
+        Ok(SlotOutcome::TimedOut(limit)) => SlotErrorKind::TimedOut(limit),
+        Err(panic) => SlotErrorKind::Panicked(panic_message(panic.as_ref())),
+    };
+    let outcome = match kind {
+        SlotErrorKind::Failed(_) => "failed",
+        SlotErrorKind::Panicked(_) => "panicked",
+        SlotErrorKind::TimedOut(_) => "timed_out",
+    };
+    span.record("outcome", outcome);
+    let error = SlotError {
+        layout: meta.layout,
+        slot: meta.slot,
+        kind,
+    };
+    tracing::error!(parent: span, layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback");
+    Ok(Rendered {
+        slot: meta.slot,
+        fragment: fallback(meta, &error),
+        elapsed,
+    })
+}
+
+/// The slot's `error = f` fallback, or the built-in one if it has none or `f` panics.
+fn fallback(meta: &SlotMeta, error: &SlotError) -> Fragment {
+    if let Some(custom) = meta.fallback {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| custom(error))) {
+            Ok(fragment) => return fragment,
+            Err(panic) => tracing::error!(
+                layout = meta.layout,
+                slot = meta.slot,
+                panic = panic_message(panic.as_ref()),
+                "the slot's error fallback panicked; rendering the built-in one"
+            ),
+        }
+    }
+    builtin_fallback(meta.slot)
+}
+
+/// `<div role="alert" data-slot-error="SLOT">` with a generic message: never the error's text.
+pub fn builtin_fallback(slot: &str) -> Fragment {
+    // `slot` is a Rust identifier, so it needs no escaping.
+    Fragment::html(format!(
+        r#"<div role="alert" data-slot-error="{slot}">This section could not be loaded.</div>"#
+    ))
+}
+
+/// Awaits the layout's response inside a boundary: a panic answers `500` with a generic body
+/// and is logged. Buffered responses get the slots' `Server-Timing`.
+pub async fn respond<F>(layout: &'static str, timing: ServerTiming, render: F) -> Response
+where
+    F: Future<Output = Response>,
+{
+    match AssertUnwindSafe(render).catch_unwind().await {
+        Ok(response) => timing.add_to(response),
+        Err(panic) => {
+            tracing::error!(
+                layout,
+                panic = panic_message(panic.as_ref()),
+                "layout panicked; answering 500"
+            );
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(message) = panic.downcast_ref::<&'static str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}

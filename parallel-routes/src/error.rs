@@ -1,0 +1,225 @@
+//! What happens when a slot fails: error boundaries, and interrupts that decide the whole
+//! response.
+//!
+//! A slot that returns `Err(e)`, panics, or runs past its `timeout_ms` renders its **error
+//! fallback** in its place — Next.js' `error.tsx` — while the other slots and the layout render
+//! normally and the status stays 200. The fallback is the slot's `error = f` function, or a
+//! built-in `<div role="alert" data-slot-error="SLOT">` with a generic message. The client
+//! never sees the error's text or a panic message; those are logged with `tracing` at `error`
+//! level, with the layout and the slot.
+//!
+//! A slot that must decide the whole response instead — Next.js' `notFound()`, `redirect()` —
+//! returns `Err(Interrupt)`: the page answers with that response and the other slots are
+//! dropped.
+//!
+//! ```
+//! use std::fmt;
+//! use axum::response::Html;
+//! use parallel_routes::prelude::*;
+//! use parallel_routes::{Interrupt, SlotError, SlotErrorKind};
+//!
+//! #[derive(Debug)]
+//! struct DbDown;
+//! impl fmt::Display for DbDown {
+//!     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str("db down") }
+//! }
+//!
+//! #[layout("/posts/{id}", slots(comments))]
+//! async fn post(comments: Fragment, children: Fragment) -> Html<String> {
+//!     Html(format!("<article>{children}</article><aside>{comments}</aside>"))
+//! }
+//!
+//! #[page(post)]
+//! async fn body(axum::extract::Path(id): axum::extract::Path<u32>) -> Result<String, Interrupt> {
+//!     if id == 0 {
+//!         return Err(Interrupt::not_found()); // the whole page is a 404
+//!     }
+//!     Ok(format!("post {id}"))
+//! }
+//!
+//! #[slot(post, comments, error = comments_failed, timeout_ms = 500)]
+//! async fn comments() -> Result<Html<String>, DbDown> {
+//!     Err(DbDown) // the comments box shows `comments_failed`; the post renders
+//! }
+//!
+//! fn comments_failed(error: &SlotError) -> Html<&'static str> {
+//!     match error.kind {
+//!         SlotErrorKind::TimedOut(_) => Html("<p>Comments are slow today.</p>"),
+//!         _ => Html("<p>Comments are unavailable.</p>"),
+//!     }
+//! }
+//! # let _: axum::Router = post::router();
+//! ```
+
+use std::fmt::{self, Display};
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::fragment::{Fragment, IntoFragment};
+
+/// Why a slot rendered its error fallback, as given to an `error = f` function.
+#[derive(Debug, Clone)]
+pub struct SlotError {
+    /// The layout's name (its function's name).
+    pub layout: &'static str,
+    /// The slot's name (`children` for the page).
+    pub slot: &'static str,
+    /// What went wrong.
+    pub kind: SlotErrorKind,
+}
+
+/// What went wrong in a slot.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SlotErrorKind {
+    /// The handler returned `Err(e)`; this is `e.to_string()`.
+    Failed(String),
+    /// The handler panicked; this is the panic message, when it was a string.
+    Panicked(String),
+    /// The handler ran past its `timeout_ms`.
+    TimedOut(Duration),
+}
+
+impl Display for SlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { layout, slot, kind } = self;
+        match kind {
+            SlotErrorKind::Failed(error) => {
+                write!(f, "slot `{slot}` of `{layout}` failed: {error}")
+            }
+            SlotErrorKind::Panicked(message) => {
+                write!(f, "slot `{slot}` of `{layout}` panicked: {message}")
+            }
+            SlotErrorKind::TimedOut(limit) => {
+                write!(f, "slot `{slot}` of `{layout}` timed out after {limit:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SlotError {}
+
+/// A response that replaces the whole page: returned by a slot or page as `Err(Interrupt)`
+/// (`Result<T, Interrupt>` is a handler return type), like Next.js' `notFound()` and
+/// `redirect()`. The other slots of the page are dropped.
+///
+/// `Interrupt` is also `IntoResponse`, so a layout can return `Result<Html<String>, Interrupt>`.
+///
+/// ```
+/// use parallel_routes::Interrupt;
+/// use axum::response::IntoResponse;
+///
+/// let response = Interrupt::redirect("/login").into_response();
+/// assert_eq!(response.status(), 303);
+/// assert_eq!(response.headers()["location"], "/login");
+/// ```
+#[must_use = "an Interrupt only takes effect when returned as `Err(..)` from a handler"]
+// Boxed: interrupts are rare, and every slot's future carries room for one.
+pub struct Interrupt(Box<Response>);
+
+impl Interrupt {
+    /// `404 Not Found`.
+    pub fn not_found() -> Self {
+        Self::status(StatusCode::NOT_FOUND)
+    }
+
+    /// `403 Forbidden`.
+    pub fn forbidden() -> Self {
+        Self::status(StatusCode::FORBIDDEN)
+    }
+
+    /// `401 Unauthorized`.
+    pub fn unauthorized() -> Self {
+        Self::status(StatusCode::UNAUTHORIZED)
+    }
+
+    /// `303 See Other` to `uri`. A `uri` that is not a valid header value answers `500` (and is
+    /// logged), rather than a broken redirect.
+    pub fn redirect(uri: &str) -> Self {
+        match HeaderValue::try_from(uri) {
+            Ok(location) => Self::response((StatusCode::SEE_OTHER, [(header::LOCATION, location)])),
+            Err(_) => {
+                tracing::error!(
+                    uri,
+                    "Interrupt::redirect: the URI is not a valid Location header"
+                );
+                Self::status(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    /// Any response.
+    pub fn response(response: impl IntoResponse) -> Self {
+        Interrupt(Box::new(response.into_response()))
+    }
+
+    fn status(status: StatusCode) -> Self {
+        Self::response(status)
+    }
+}
+
+impl fmt::Debug for Interrupt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Interrupt").field(&self.0.status()).finish()
+    }
+}
+
+impl IntoResponse for Interrupt {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// How a slot handler ended: rendered, failed or timed out (render the fallback), or interrupted
+/// (the response). Used by the generated code.
+#[doc(hidden)]
+pub enum SlotOutcome {
+    /// The slot rendered.
+    Rendered(Fragment),
+    /// `Err(e)` with `e.to_string()`.
+    Failed(String),
+    /// `Err(Interrupt)`.
+    Interrupted(Interrupt),
+    /// Ran past `timeout_ms`.
+    TimedOut(Duration),
+}
+
+/// A slot or page handler's return type: any [`IntoFragment`], `Result<T, E>` with
+/// `T: IntoFragment, E: Display`, or `Result<T, Interrupt>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be rendered into a slot",
+    label = "a slot or page handler must return an `IntoFragment` type, or a `Result` of one",
+    note = "return `Html<String>` for trusted markup, `String` or `&'static str` for text that is escaped, or a `Fragment`",
+    note = "`Result<T, E>` renders the slot's error fallback on `Err` when `E: Display`; `Result<T, Interrupt>` replaces the whole response"
+)]
+pub trait SlotOutput {
+    /// Classifies the returned value.
+    #[doc(hidden)]
+    fn into_outcome(self) -> SlotOutcome;
+}
+
+impl<T: IntoFragment> SlotOutput for T {
+    fn into_outcome(self) -> SlotOutcome {
+        SlotOutcome::Rendered(self.into_fragment())
+    }
+}
+
+impl<T: IntoFragment, E: Display> SlotOutput for Result<T, E> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => SlotOutcome::Rendered(value.into_fragment()),
+            Err(error) => SlotOutcome::Failed(error.to_string()),
+        }
+    }
+}
+
+impl<T: IntoFragment> SlotOutput for Result<T, Interrupt> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => SlotOutcome::Rendered(value.into_fragment()),
+            Err(interrupt) => SlotOutcome::Interrupted(interrupt),
+        }
+    }
+}
