@@ -44,3 +44,5 @@ pub async fn get(app: Router, uri: &str) -> Reply {
         body: String::from_utf8(bytes.to_vec()).expect("the body is UTF-8"),
     }
 }
+
+pub mod fault_load;

@@ -11,6 +11,8 @@ mod attr;
 mod axum_path;
 mod errors;
 mod layout;
+#[cfg(test)]
+mod robustness;
 mod signature;
 mod slot;
 #[cfg(test)]

@@ -49,11 +49,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
-        Err(_) => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                "`#[layout]` must be on an `async fn`",
-            ));
+        Err(error) => {
+            // Another kind of item gets our message; something that is not an item at all
+            // gets the parser's, at the offending token.
+            errors.push(match syn::parse2::<syn::Item>(item.clone()) {
+                Ok(_) => syn::Error::new(Span::call_site(), "`#[layout]` must be on an `async fn`"),
+                Err(_) => error,
+            });
             let mut output = item;
             output.extend(errors.into_compile_errors());
             return output;

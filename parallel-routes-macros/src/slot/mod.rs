@@ -47,11 +47,16 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let mut errors = Errors::default();
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
-        Err(_) => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
-                format!("`{}` must be on an `async fn`", kind.attr()),
-            ));
+        Err(error) => {
+            // Another kind of item gets our message; something that is not an item at all
+            // gets the parser's, at the offending token.
+            errors.push(match syn::parse2::<syn::Item>(item.clone()) {
+                Ok(_) => syn::Error::new(
+                    Span::call_site(),
+                    format!("`{}` must be on an `async fn`", kind.attr()),
+                ),
+                Err(_) => error,
+            });
             let mut output = item;
             output.extend(errors.into_compile_errors());
             return output;
