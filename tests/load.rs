@@ -9,7 +9,7 @@ use parallel_routes_tests::fault_load as load;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faulty_slots_under_load_over_loopback() {
     load::quiet_panics();
-    let report = load::run(200, 1_000, 16, Duration::from_secs(60)).await;
+    let report = load::run(2_000, 1_000, 16, Duration::from_secs(60)).await;
     println!("{report}");
     assert_eq!(report.requests, 1_000);
     assert_eq!(report.client_errors, 0, "{report}");

@@ -6,7 +6,9 @@
 //! ```
 //!
 //! Resident memory is the whole process's (server and client share it); if it does not grow,
-//! the server's does not either.
+//! the server's does not either. It is compared after a 20,000-request warm-up: until then it
+//! climbs to a plateau (~11 MB here: allocator arenas, connection buffers, the timer wheel),
+//! and stays there over further runs.
 
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ fn main() {
         .build()
         .expect("a runtime");
     load::quiet_panics();
-    let report = runtime.block_on(load::run(2_000, 10_000, 64, Duration::from_secs(300)));
+    let report = runtime.block_on(load::run(20_000, 10_000, 64, Duration::from_secs(300)));
     println!("{report}");
     let ok = report.requests == 10_000
         && report.client_errors == 0
