@@ -181,6 +181,7 @@ where
             ::core::result::Result::Ok(slot) => slot,
             ::core::result::Result::Err(rejection) => return rejection,
         };
+        let started = ::parallel_routes::__private::Instant::now();
         let (slot_latest, slot_archive, slot_children) = match ::parallel_routes::__private::try_join!(
             slot_latest,
             slot_archive,
@@ -193,11 +194,10 @@ where
                 );
             }
         };
-        let timing = ::parallel_routes::__private::ServerTiming::of(&[
-            &slot_latest,
-            &slot_archive,
-            &slot_children,
-        ]);
+        let timing = ::parallel_routes::__private::ServerTiming::of(
+            started,
+            &[&slot_latest, &slot_archive, &slot_children],
+        );
         ::parallel_routes::__private::respond("dashboard", timing, async move {
             ::parallel_routes::__private::axum::response::IntoResponse::into_response(
                 dashboard(

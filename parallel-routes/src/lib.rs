@@ -214,6 +214,6 @@ pub mod __private {
     pub use crate::timing::ServerTiming;
     pub use axum;
     pub use parallel_routes_macros::__error as error;
-    pub use std::time::Duration;
+    pub use std::time::{Duration, Instant};
     pub use tokio::try_join;
 }

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::time::Instant;
 
 use axum::extract::Request;
 use axum::handler::Handler;
@@ -105,10 +106,10 @@ where
                 Ok(slot) => slot,
                 Err(rejection) => return rejection,
             };
+            let started = Instant::now();
             match slot.await {
-                Ok(rendered) => {
-                    ServerTiming::of(&[&rendered]).add_to(rendered.fragment.into_response())
-                }
+                Ok(rendered) => ServerTiming::of(started, &[&rendered])
+                    .add_to(rendered.fragment.into_response()),
                 Err(interrupt) => interrupt.into_response(),
             }
         })

@@ -1,6 +1,9 @@
 //! The `Server-Timing` header of a buffered page: one `name;dur=ms` entry per slot, so the
 //! browser's devtools show which slot the page waited for.
 
+use std::time::Instant;
+
+use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
@@ -12,15 +15,28 @@ static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 pub struct ServerTiming(Option<HeaderValue>);
 
 impl ServerTiming {
-    /// `latest;dur=12.3, archive;dur=0.4` for the given slots.
-    pub fn of(slots: &[&Rendered]) -> Self {
-        // Written by hand on the stack: `format!` with a float costs more than the rest of
-        // this header, which every buffered page sends. The header value is the only
-        // allocation.
-        let mut buffer = [0u8; 512];
-        let mut len = 0;
-        for (i, slot) in slots.iter().enumerate() {
-            let (millis, tenths) = millis_and_tenths(slot.elapsed);
+    /// `latest;dur=12.3, archive;dur=0.4` for the given slots, timed from `started` (when the
+    /// page started its slots) to each slot's end.
+    pub fn of(started: Instant, slots: &[&Rendered]) -> Self {
+        // Written by hand into a buffer of the exact size, which becomes the header value
+        // without a copy: `format!` with a float costs more than the rest of this header,
+        // which every buffered page sends. The buffer is the only allocation.
+        let mut entries = [(0u64, 0u8); 8];
+        let Some(entries) = entries.get_mut(..slots.len()) else {
+            return ServerTiming(HeaderValue::try_from(Self::format(started, slots)).ok());
+        };
+        let mut len = slots.len().saturating_sub(1) * 2;
+        for (entry, slot) in entries.iter_mut().zip(slots) {
+            *entry = millis_and_tenths(slot.finished.saturating_duration_since(started));
+            len += slot.slot.len() + ";dur=".len() + digits(entry.0) + ".0".len();
+        }
+        let mut buffer = Vec::with_capacity(len);
+        for (i, (slot, &(millis, tenths))) in slots.iter().zip(entries.iter()).enumerate() {
+            if i > 0 {
+                buffer.extend_from_slice(b", ");
+            }
+            buffer.extend_from_slice(slot.slot.as_bytes());
+            buffer.extend_from_slice(b";dur=");
             let mut digits = [0u8; 20];
             let mut start = digits.len();
             let mut rest = millis;
@@ -32,33 +48,21 @@ impl ServerTiming {
                     break;
                 }
             }
-            let separator: &[u8] = if i == 0 { b"" } else { b", " };
-            let parts: [&[u8]; 6] = [
-                separator,
-                slot.slot.as_bytes(),
-                b";dur=",
-                &digits[start..],
-                b".",
-                &[b'0' + tenths],
-            ];
-            for part in parts {
-                let Some(target) = buffer.get_mut(len..len + part.len()) else {
-                    // More slots than 512 bytes hold: format on the heap instead.
-                    return ServerTiming(HeaderValue::try_from(Self::format(slots)).ok());
-                };
-                target.copy_from_slice(part);
-                len += part.len();
-            }
+            buffer.extend_from_slice(&digits[start..]);
+            buffer.extend_from_slice(&[b'.', b'0' + tenths]);
         }
         // Slot names are identifiers and durations digits: always a valid header value.
-        ServerTiming(HeaderValue::from_bytes(&buffer[..len]).ok())
+        // `Bytes` from a full `Vec` takes the allocation over as is.
+        ServerTiming(HeaderValue::from_maybe_shared(Bytes::from(buffer)).ok())
     }
 
-    fn format(slots: &[&Rendered]) -> String {
+    /// More slots than the fast path handles.
+    fn format(started: Instant, slots: &[&Rendered]) -> String {
         slots
             .iter()
             .map(|slot| {
-                let (millis, tenths) = millis_and_tenths(slot.elapsed);
+                let (millis, tenths) =
+                    millis_and_tenths(slot.finished.saturating_duration_since(started));
                 format!("{};dur={millis}.{tenths}", slot.slot)
             })
             .collect::<Vec<_>>()
@@ -74,6 +78,16 @@ impl ServerTiming {
     }
 }
 
+/// The number of decimal digits of `n`.
+fn digits(mut n: u64) -> usize {
+    let mut count = 1;
+    while n >= 10 {
+        n /= 10;
+        count += 1;
+    }
+    count
+}
+
 /// Whole milliseconds and the tenths digit, rounded down (integer formatting is several times
 /// faster than `{:.1}` on a float, and this runs for every slot of every page).
 fn millis_and_tenths(elapsed: std::time::Duration) -> (u64, u8) {
@@ -85,20 +99,21 @@ fn millis_and_tenths(elapsed: std::time::Duration) -> (u64, u8) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::Fragment;
 
     #[test]
     fn one_entry_per_slot_in_milliseconds() {
+        let started = Instant::now();
         let slot = |slot, micros| Rendered {
             slot,
             fragment: Fragment::default(),
-            elapsed: Duration::from_micros(micros),
+            finished: started + Duration::from_micros(micros),
         };
         let (latest, archive) = (slot("latest", 12_345), slot("archive", 400));
-        let response = ServerTiming::of(&[&latest, &archive]).add_to(Response::default());
+        let response = ServerTiming::of(started, &[&latest, &archive]).add_to(Response::default());
         assert_eq!(
             response.headers()["server-timing"],
             "latest;dur=12.3, archive;dur=0.4"
@@ -106,16 +121,17 @@ mod tests {
     }
 
     #[test]
-    fn many_slots_overflow_to_the_heap() {
+    fn many_slots_take_the_slow_path() {
+        let started = Instant::now();
         let slots: Vec<Rendered> = (0..40)
             .map(|_| Rendered {
                 slot: "a_rather_long_slot_name",
                 fragment: Fragment::default(),
-                elapsed: Duration::from_millis(1),
+                finished: started + Duration::from_millis(1),
             })
             .collect();
         let refs: Vec<&Rendered> = slots.iter().collect();
-        let response = ServerTiming::of(&refs).add_to(Response::default());
+        let response = ServerTiming::of(started, &refs).add_to(Response::default());
         let value = response.headers()["server-timing"].to_str().unwrap();
         assert_eq!(value.matches("a_rather_long_slot_name;dur=1.0").count(), 40);
     }

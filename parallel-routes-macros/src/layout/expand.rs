@@ -221,8 +221,10 @@ fn page_handler(layout: &Layout) -> TokenStream {
                         ::core::result::Result::Err(rejection) => return rejection,
                     };
                 )*
+                // One clock read for all slots: each slot's time runs from here to its end.
+                let started = #private::Instant::now();
                 #join
-                let timing = #private::ServerTiming::of(&[ #( &#vars ),* ]);
+                let timing = #private::ServerTiming::of(started, &[ #( &#vars ),* ]);
                 #respond
             }
         }
