@@ -182,23 +182,85 @@ where
             ::core::result::Result::Err(rejection) => return rejection,
         };
         let started = ::parallel_routes::__private::Instant::now();
-        let (slot_latest, slot_archive, slot_children) = match ::parallel_routes::__private::try_join!(
-            slot_latest,
-            slot_archive,
-            slot_children
-        ) {
-            ::core::result::Result::Ok(slots) => slots,
-            ::core::result::Result::Err(interrupt) => {
-                return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                    interrupt,
-                );
-            }
-        };
-        let timing = ::parallel_routes::__private::ServerTiming::of(
-            started,
-            &[&slot_latest, &slot_archive, &slot_children],
-        );
-        ::parallel_routes::__private::respond("dashboard", timing, async move {
+        let (slot_latest, slot_archive, slot_children, delivery) =
+            if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<S>>::META
+                .loading
+                .is_some()
+                || <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<S>>::META
+                    .loading
+                    .is_some()
+                || <dashboard::children_index as ::parallel_routes::__private::SlotHandler<S>>::META
+                    .loading
+                    .is_some()
+            {
+                let nonce = parts
+                    .extensions
+                    .get::<::parallel_routes::CspNonce>()
+                    .map(|nonce| nonce.0.clone());
+                let slots = [
+                ::parallel_routes::__private::StreamSlot::new(
+                    <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
+                        S,
+                    >>::META,
+                    slot_latest,
+                ),
+                ::parallel_routes::__private::StreamSlot::new(
+                    <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                        S,
+                    >>::META,
+                    slot_archive,
+                ),
+                ::parallel_routes::__private::StreamSlot::new(
+                    <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
+                        S,
+                    >>::META,
+                    slot_children,
+                ),
+            ];
+                match ::parallel_routes::__private::stream_join(
+                    started,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                    nonce,
+                    slots,
+                )
+                .await
+                {
+                    ::core::result::Result::Ok((
+                        [slot_latest, slot_archive, slot_children],
+                        pending,
+                    )) => (
+                        slot_latest,
+                        slot_archive,
+                        slot_children,
+                        ::parallel_routes::__private::Delivery::Streamed(pending),
+                    ),
+                    ::core::result::Result::Err(interrupt) => {
+                        return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                        interrupt,
+                    );
+                    }
+                }
+            } else {
+                match ::parallel_routes::__private::try_join!(
+                    slot_latest,
+                    slot_archive,
+                    slot_children
+                ) {
+                    ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
+                        let delivery = ::parallel_routes::__private::Delivery::buffered(
+                            started,
+                            &[&slot_latest, &slot_archive, &slot_children],
+                        );
+                        (slot_latest, slot_archive, slot_children, delivery)
+                    }
+                    ::core::result::Result::Err(interrupt) => {
+                        return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                        interrupt,
+                    );
+                    }
+                }
+            };
+        ::parallel_routes::__private::respond("dashboard", delivery, async move {
             ::parallel_routes::__private::axum::response::IntoResponse::into_response(
                 dashboard(
                     slot_latest.fragment,
@@ -235,16 +297,17 @@ dashboard::__slot! {
     { #[doc(hidden)] pub const HAS_HANDLER : bool = true; } impl < S >
     ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::latest, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
+    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
+    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "latest",
+    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > { static META :
-    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
-    layout : "dashboard", slot : "latest", fallback : ::core::option::Option::None, };
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
-    { ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) })) } } }
+    ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -270,16 +333,17 @@ dashboard::__slot! {
     > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; } impl < S >
     ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::archive, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
+    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
+    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "archive",
+    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > { static META :
-    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
-    layout : "dashboard", slot : "archive", fallback : ::core::option::Option::None, };
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
-    { ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) })) } } }
+    ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -301,16 +365,17 @@ dashboard::__slot! {
     dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
     impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::children, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
+    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
+    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "children",
+    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
-    ::parallel_routes::__private::axum::response::Response, > { static META :
-    ::parallel_routes::__private::SlotMeta = ::parallel_routes::__private::SlotMeta {
-    layout : "dashboard", slot : "children", fallback : ::core::option::Option::None, };
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(& META, async move
-    { ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) })) } } }
+    ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) })) } } }
 }
 const _: () = {
     let _ = dashboard;

@@ -17,6 +17,7 @@ use tracing::field::Empty;
 
 use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome};
 use crate::fragment::Fragment;
+use crate::stream::Pending;
 use crate::timing::ServerTiming;
 
 /// What the generated code knows about a slot at compile time.
@@ -27,6 +28,8 @@ pub struct SlotMeta {
     pub slot: &'static str,
     /// `error = f`, wrapped to return a [`Fragment`].
     pub fallback: Option<fn(&SlotError) -> Fragment>,
+    /// `loading = f`, wrapped to return a [`Fragment`]: the slot streams.
+    pub loading: Option<fn() -> Fragment>,
 }
 
 /// A slot that has finished: its HTML (the content or the error fallback) and its timing.
@@ -127,7 +130,7 @@ where
 }
 
 /// The slot's `error = f` fallback, or the built-in one if it has none or `f` panics.
-fn fallback(meta: &SlotMeta, error: &SlotError) -> Fragment {
+pub(crate) fn fallback(meta: &SlotMeta, error: &SlotError) -> Fragment {
     if let Some(custom) = meta.fallback {
         match std::panic::catch_unwind(AssertUnwindSafe(|| custom(error))) {
             Ok(fragment) => return fragment,
@@ -150,22 +153,41 @@ pub fn builtin_fallback(slot: &str) -> Fragment {
     ))
 }
 
-/// Awaits the layout's response inside a boundary: a panic answers `500` with a generic body
-/// and is logged. Buffered responses get the slots' `Server-Timing`.
-pub async fn respond<F>(layout: &'static str, timing: ServerTiming, render: F) -> Response
+/// How a page's response goes out.
+pub enum Delivery {
+    /// All at once, with a `Server-Timing` header.
+    Buffered(ServerTiming),
+    /// The shell first, then the slots still pending.
+    Streamed(Pending),
+}
+
+impl Delivery {
+    /// A buffered page whose slots started at `started`.
+    pub fn buffered(started: Instant, slots: &[&Rendered]) -> Self {
+        Delivery::Buffered(ServerTiming::of(started, slots))
+    }
+}
+
+/// Awaits the layout's response inside a boundary — a panic answers `500` with a generic body
+/// and is logged — and sends it as `delivery` says.
+pub async fn respond<F>(layout: &'static str, delivery: Delivery, render: F) -> Response
 where
     F: Future<Output = Response>,
 {
-    match AssertUnwindSafe(render).catch_unwind().await {
-        Ok(response) => timing.add_to(response),
+    let response = match AssertUnwindSafe(render).catch_unwind().await {
+        Ok(response) => response,
         Err(panic) => {
             tracing::error!(
                 layout,
                 panic = panic_message(panic.as_ref()),
                 "layout panicked; answering 500"
             );
-            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
         }
+    };
+    match delivery {
+        Delivery::Buffered(timing) => timing.add_to(response),
+        Delivery::Streamed(pending) => pending.into_response(response).await,
     }
 }
 

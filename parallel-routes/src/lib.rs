@@ -58,10 +58,12 @@ pub mod fragment;
 mod page;
 mod registry;
 mod slot;
+mod stream;
 mod timing;
 
 pub use error::{Interrupt, SlotError, SlotErrorKind};
 pub use fragment::{Fragment, IntoFragment};
+pub use stream::{CspNonce, SWAP_SCRIPT, StreamMode};
 
 /// Turns an async fn into a **layout**: a page with named slots.
 ///
@@ -206,11 +208,12 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::boundary::{Rendered, SlotMeta, respond, run_slot, timeout};
+    pub use crate::boundary::{Delivery, Rendered, SlotMeta, respond, run_slot, timeout};
     pub use crate::error::{SlotOutcome, SlotOutput};
     pub use crate::page::{LayoutHandler, Page, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
+    pub use crate::stream::{StreamSlot, join as stream_join};
     pub use crate::timing::ServerTiming;
     pub use axum;
     pub use parallel_routes_macros::__error as error;

@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::boundary::Rendered;
+use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::slot::SlotHandler;
 
@@ -58,6 +58,13 @@ pub type Chosen<const FOUND: bool, H, Else> = <Select<FOUND, H, Else> as Pick>::
 pub enum Missing {}
 
 impl<S> SlotHandler<S> for Missing {
+    const META: &'static SlotMeta = &SlotMeta {
+        layout: "",
+        slot: "",
+        fallback: None,
+        loading: None,
+    };
+
     fn extract(
         _: &mut Parts,
         _: &S,

@@ -13,7 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::boundary::Rendered;
+use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 
 /// A slot (or page) handler as the generated router sees it. Implemented by `#[slot]` and
@@ -23,6 +23,9 @@ use crate::error::Interrupt;
     note = "every extractor of a slot must implement `FromRequestParts<{S}>`; check the state type given to `Router::with_state`"
 )]
 pub trait SlotHandler<S>: Sized {
+    /// The slot's names, fallback and loading placeholder.
+    const META: &'static SlotMeta;
+
     /// Runs the handler's extractors on the request head. On success, returns the handler's
     /// future — inside its error boundary, owning its arguments, no longer needing the
     /// request — whose `Err` is an [`Interrupt`]; a rejection is the response to send.

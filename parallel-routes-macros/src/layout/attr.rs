@@ -16,9 +16,12 @@ pub(crate) struct LayoutArgs {
     pub(crate) slots: Vec<Ident>,
     /// `#[layout(..., state = AppState)]`
     pub(crate) state: Option<Type>,
+    /// `#[layout(..., stream = in_order)]`: the `StreamMode` variant.
+    pub(crate) stream: Option<Ident>,
 }
 
-const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `state = Type`"#;
+const EXPECTED: &str =
+    r#"a path string such as "/dashboard", `slots(...)`, `state = Type`, `stream = in_order`"#;
 
 pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
     let mut out = LayoutArgs::default();
@@ -89,8 +92,20 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
             errors.push(not_yet(&meta, "parent", "nesting layouts"));
             skip_value(&meta)
         } else if meta.path.is_ident("stream") {
-            errors.push(not_yet(&meta, "stream", "streaming"));
-            skip_value(&meta)
+            // #[layout(..., stream = in_order)] / stream = out_of_order
+            if out.stream.is_some() {
+                errors.push(duplicate(&meta, "stream"));
+            }
+            let mode: Ident = meta.value()?.parse()?;
+            match mode.to_string().as_str() {
+                "in_order" => out.stream = Some(Ident::new("InOrder", mode.span())),
+                "out_of_order" => out.stream = Some(Ident::new("OutOfOrder", mode.span())),
+                _ => errors.push(syn::Error::new(
+                    mode.span(),
+                    format!("unknown stream mode `{mode}`; expected `in_order` or `out_of_order`"),
+                )),
+            }
+            Ok(())
         } else {
             errors.push(syn::Error::new_spanned(
                 &meta.path,

@@ -94,6 +94,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         params: layout_params,
         state: state.unwrap_or_else(unit),
         output_span: signature::output_span(&function.sig),
+        stream: args.stream,
     })
 }
 

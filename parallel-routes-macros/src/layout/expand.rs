@@ -193,19 +193,9 @@ fn page_handler(layout: &Layout) -> TokenStream {
         #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
     };
     let respond = quote! {
-        #private::respond(#layout_name, timing, async move { #into_response }).await
+        #private::respond(#layout_name, delivery, async move { #into_response }).await
     };
-    // A layout without slots has nothing to join.
-    let join = (!vars.is_empty()).then(|| {
-        quote! {
-            let ( #( #vars, )* ) = match #private::try_join!( #( #vars ),* ) {
-                ::core::result::Result::Ok(slots) => slots,
-                ::core::result::Result::Err(interrupt) => {
-                    return #private::axum::response::IntoResponse::into_response(interrupt);
-                }
-            };
-        }
-    });
+    let delivery = delivery(layout, &handlers, &vars);
     quote! {
         impl<S> #private::LayoutHandler<S> for #name::Layout
         where
@@ -223,11 +213,57 @@ fn page_handler(layout: &Layout) -> TokenStream {
                 )*
                 // One clock read for all slots: each slot's time runs from here to its end.
                 let started = #private::Instant::now();
-                #join
-                let timing = #private::ServerTiming::of(started, &[ #( &#vars ),* ]);
+                #delivery
                 #respond
             }
         }
+    }
+}
+
+/// Runs the slots and decides how the page goes out: streamed if any slot has `loading`
+/// (a per-handler constant, so the other branch is compiled out), else buffered with
+/// `try_join!`. Either way, an interrupt is the response.
+fn delivery(layout: &Layout, handlers: &[Ident], vars: &[Ident]) -> TokenStream {
+    let name = &layout.name;
+    let private = quote!(::parallel_routes::__private);
+    let interrupted = quote! {
+        ::core::result::Result::Err(interrupt) => {
+            return #private::axum::response::IntoResponse::into_response(interrupt);
+        }
+    };
+    if vars.is_empty() {
+        return quote!(let delivery = #private::Delivery::buffered(started, &[]););
+    }
+    let metas: Vec<TokenStream> = handlers
+        .iter()
+        .map(|handler| quote!(<#name::#handler as #private::SlotHandler<S>>::META))
+        .collect();
+    let mode = match &layout.stream {
+        Some(mode) => quote!(::parallel_routes::StreamMode::#mode),
+        None => quote!(::parallel_routes::StreamMode::OutOfOrder),
+    };
+    quote! {
+        let ( #( #vars, )* delivery ) = if #( #metas.loading.is_some() )||* {
+            let nonce = parts
+                .extensions
+                .get::<::parallel_routes::CspNonce>()
+                .map(|nonce| nonce.0.clone());
+            let slots = [ #( #private::StreamSlot::new(#metas, #vars) ),* ];
+            match #private::stream_join(started, #mode, nonce, slots).await {
+                ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
+                    ( #( #vars, )* #private::Delivery::Streamed(pending) )
+                }
+                #interrupted
+            }
+        } else {
+            match #private::try_join!( #( #vars ),* ) {
+                ::core::result::Result::Ok(( #( #vars, )* )) => {
+                    let delivery = #private::Delivery::buffered(started, &[ #( &#vars ),* ]);
+                    ( #( #vars, )* delivery )
+                }
+                #interrupted
+            }
+        };
     }
 }
 

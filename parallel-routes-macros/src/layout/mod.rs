@@ -28,6 +28,8 @@ pub(crate) struct Layout {
     pub(crate) state: Type,
     /// Where a return type that is not `IntoResponse` is reported.
     pub(crate) output_span: Span,
+    /// `stream = in_order`: the `StreamMode` variant, when given.
+    pub(crate) stream: Option<Ident>,
 }
 
 /// A parameter of the layout function.

@@ -37,9 +37,12 @@ pub(crate) struct SlotArgs {
     pub(crate) error: Option<syn::Path>,
     /// `timeout_ms = 800`
     pub(crate) timeout_ms: Option<u64>,
+    /// `loading = path::to::skeleton`
+    pub(crate) loading: Option<syn::Path>,
 }
 
-const EXPECTED: &str = "`error = fallback_fn`, `timeout_ms = N`, `state = Type`";
+const EXPECTED: &str =
+    "`loading = placeholder_fn`, `error = fallback_fn`, `timeout_ms = N`, `state = Type`";
 
 pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Option<SlotArgs> {
     if args.is_empty() {
@@ -83,7 +86,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         Ident::new("children", span)
     });
 
-    let (mut state, mut error, mut timeout_ms) = (None, None, None);
+    let (mut state, mut error, mut timeout_ms, mut loading) = (None, None, None, None);
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("state") {
             // #[slot(layout, slot, state = AppState)]
@@ -125,8 +128,18 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
             }
             Ok(())
         } else if meta.path.is_ident("loading") {
-            errors.push(not_yet(&meta, "loading", "streaming"));
-            skip_value(&meta)
+            // #[slot(layout, slot, loading = path::to::skeleton)]
+            if loading.is_some() {
+                errors.push(duplicate(&meta, "loading"));
+            }
+            let value = meta.value()?;
+            loading = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected the path of a function `fn() -> impl IntoFragment`",
+                )
+            })?);
+            Ok(())
         } else if meta.path.is_ident("route") || meta.path.is_ident("default") {
             errors.push(not_yet(&meta, &key(&meta), "sub-routes"));
             skip_value(&meta)
@@ -150,5 +163,6 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         state,
         error,
         timeout_ms,
+        loading,
     })
 }

@@ -51,6 +51,8 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 S: ::core::marker::Send + ::core::marker::Sync,
                 #( #args: #private::SlotArg<S>, )*
             {
+                #meta
+
                 async fn extract(
                     #parts: &mut #private::axum::http::request::Parts,
                     #state_var: &S,
@@ -61,8 +63,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                     #private::axum::response::Response,
                 > {
                     #( let #vars = #private::extract::<#args, S>(parts, state).await?; )*
-                    #meta
-                    ::core::result::Result::Ok(#private::run_slot(&META, #handler))
+                    ::core::result::Result::Ok(#private::run_slot(<Self as #private::SlotHandler<S>>::META, #handler))
                 }
             }
 
@@ -85,6 +86,8 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
         slot,
         quote! {
             impl<S> #private::SlotHandler<S> for #marker {
+                const META: &'static #private::SlotMeta = <#private::Missing as #private::SlotHandler<S>>::META;
+
                 fn extract(
                     parts: &mut #private::axum::http::request::Parts,
                     state: &S,
@@ -103,28 +106,40 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
     )
 }
 
-/// `static META`: the slot's names and fallback, for its error boundary.
+/// `const META`: the slot's names, fallback and loading placeholder, for its error boundary
+/// and for the page, which streams when a slot has `loading`.
 fn meta(slot: &Slot) -> TokenStream {
     let private = quote!(::parallel_routes::__private);
     let layout = slot.layout_name();
     let name = slot.slot.to_string();
-    let (fallback_fn, fallback) = match &slot.error {
-        Some(path) => (
-            quote_spanned! {path.span()=>
+    let fallback = match &slot.error {
+        Some(path) => quote_spanned! {path.span()=>
+            ::core::option::Option::Some({
                 fn fallback(error: &::parallel_routes::SlotError) -> ::parallel_routes::Fragment {
                     ::parallel_routes::IntoFragment::into_fragment(#path(error))
                 }
-            },
-            quote!(::core::option::Option::Some(fallback)),
-        ),
-        None => (quote!(), quote!(::core::option::Option::None)),
+                fallback
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    let loading = match &slot.loading {
+        Some(path) => quote_spanned! {path.span()=>
+            ::core::option::Option::Some({
+                fn loading() -> ::parallel_routes::Fragment {
+                    ::parallel_routes::IntoFragment::into_fragment(#path())
+                }
+                loading
+            })
+        },
+        None => quote!(::core::option::Option::None),
     };
     quote! {
-        #fallback_fn
-        static META: #private::SlotMeta = #private::SlotMeta {
+        const META: &'static #private::SlotMeta = &#private::SlotMeta {
             layout: #layout,
             slot: #name,
             fallback: #fallback,
+            loading: #loading,
         };
     }
 }

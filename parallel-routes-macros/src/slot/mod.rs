@@ -31,6 +31,8 @@ pub(crate) struct Slot {
     pub(crate) error: Option<syn::Path>,
     /// `timeout_ms = N`
     pub(crate) timeout_ms: Option<u64>,
+    /// `loading = f`
+    pub(crate) loading: Option<syn::Path>,
 }
 
 impl Slot {
@@ -85,6 +87,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             output_span: signature::output_span(&function.sig),
             error: args.error,
             timeout_ms: args.timeout_ms,
+            loading: args.loading,
         };
         if errors.is_empty() {
             output.extend(expand::slot(&slot));
