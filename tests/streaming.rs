@@ -1,0 +1,337 @@
+//! Streaming: the shell goes out at once with each loading slot's placeholder; each slot
+//! follows when it is ready, in completion order (or document order, in order), and a page
+//! that is complete when the shell is ready goes out in one write.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{Request, StatusCode};
+use axum::response::Html;
+use http_body_util::BodyExt;
+use parallel_routes::prelude::*;
+use parallel_routes::{CspNonce, SWAP_SCRIPT};
+use tower::ServiceExt;
+
+/// A response's chunks, with the time each arrived after the request was sent.
+struct Chunks {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    chunks: Vec<(Duration, String)>,
+}
+
+impl Chunks {
+    fn body(&self) -> String {
+        self.chunks
+            .iter()
+            .map(|(_, chunk)| chunk.as_str())
+            .collect()
+    }
+}
+
+async fn chunks(app: Router, request: Request<Body>) -> Chunks {
+    let started = Instant::now();
+    let response = app.oneshot(request).await.unwrap();
+    let (parts, mut body) = response.into_parts();
+    let mut chunks = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            chunks.push((started.elapsed(), String::from_utf8(data.to_vec()).unwrap()));
+        }
+    }
+    Chunks {
+        status: parts.status,
+        headers: parts.headers,
+        chunks,
+    }
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+/// Sleeps, or for 0 ms returns at once (a zero `tokio::time::sleep` still waits for a tick).
+async fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+// --- A feed: a fast header, two slow loading slots ----------------------------------------
+
+#[layout("/feed/{delay}", slots(header, posts, trends))]
+async fn feed(header: Fragment, posts: Fragment, trends: Fragment) -> Html<String> {
+    Html(format!(
+        "<html><body><header>{header}</header><main>{posts}</main><aside>{trends}</aside></body></html>"
+    ))
+}
+
+#[slot(feed, header)]
+async fn feed_header() -> &'static str {
+    "Feed"
+}
+
+#[slot(feed, posts, loading = posts_skeleton)]
+async fn posts(Path(delay): Path<u64>) -> Html<&'static str> {
+    sleep_ms(3 * delay).await;
+    Html("<p>posts</p>")
+}
+
+fn posts_skeleton() -> Html<&'static str> {
+    Html("<p class=\"skeleton\">loading posts</p>")
+}
+
+#[slot(feed, trends, loading = trends_skeleton)]
+async fn trends(Path(delay): Path<u64>) -> Html<&'static str> {
+    sleep_ms(delay).await;
+    Html("<p>trends</p>")
+}
+
+fn trends_skeleton() -> &'static str {
+    "loading trends"
+}
+
+#[tokio::test]
+async fn the_shell_goes_out_first_and_each_slot_when_ready_in_completion_order() {
+    let reply = chunks(feed::router(), get("/feed/100")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["x-accel-buffering"], "no");
+    assert!(
+        reply.headers.get("server-timing").is_none(),
+        "streamed pages carry no Server-Timing"
+    );
+    assert_eq!(
+        reply.chunks.len(),
+        3,
+        "shell, trends, posts + tail: {:?}",
+        reply.chunks
+    );
+
+    let (at, shell) = &reply.chunks[0];
+    assert!(*at < Duration::from_millis(80), "the shell took {at:?}");
+    assert_eq!(
+        shell,
+        &format!(
+            "<html><body><header>Feed</header>\
+             <main><template id=\"pr-1\"></template><p class=\"skeleton\">loading posts</p><!--/pr-1--></main>\
+             <aside><template id=\"pr-2\"></template>loading trends<!--/pr-2--></aside>\
+             <script>{SWAP_SCRIPT}</script>"
+        )
+    );
+
+    // trends (100 ms) before posts (300 ms): completion order, each as soon as it is ready.
+    let (at, trends) = &reply.chunks[1];
+    assert!(
+        (Duration::from_millis(90)..Duration::from_millis(250)).contains(at),
+        "{at:?}"
+    );
+    assert_eq!(
+        trends,
+        "<template id=\"prc-2\"><p>trends</p></template><script>$PR(2)</script>"
+    );
+    let (at, posts) = &reply.chunks[2];
+    assert!(*at >= Duration::from_millis(290), "{at:?}");
+    assert_eq!(
+        posts,
+        "<template id=\"prc-1\"><p>posts</p></template><script>$PR(1)</script></body></html>"
+    );
+}
+
+#[tokio::test]
+async fn a_page_whose_slots_are_ready_at_the_shell_is_one_write_with_no_script() {
+    let reply = chunks(feed::router(), get("/feed/0")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.chunks.len(), 1);
+    assert_eq!(
+        reply.body(),
+        "<html><body><header>Feed</header><main><p>posts</p></main><aside><p>trends</p></aside></body></html>"
+    );
+    assert!(reply.headers.get("x-accel-buffering").is_none());
+}
+
+#[tokio::test]
+async fn scripts_carry_the_csp_nonce_attribute_escaped() {
+    let mut request = get("/feed/20");
+    request
+        .extensions_mut()
+        .insert(CspNonce("r4nd\"<om".to_owned()));
+    let body = chunks(feed::router(), request).await.body();
+    let scripts = body.matches("<script").count();
+    assert_eq!(scripts, 3, "the swap function and two swaps: {body}");
+    assert_eq!(
+        body.matches("<script nonce=\"r4nd&quot;&lt;om\">").count(),
+        3,
+        "{body}"
+    );
+}
+
+// --- In order -----------------------------------------------------------------------------
+
+#[layout("/ordered/{delay}", slots(first, second), stream = in_order)]
+async fn ordered(first: Fragment, second: Fragment) -> Html<String> {
+    Html(format!(
+        "<body><h1>top</h1>{first}<hr>{second}<footer>end</footer></body>"
+    ))
+}
+
+#[slot(ordered, first, loading = posts_skeleton)]
+async fn ordered_first(Path(delay): Path<u64>) -> &'static str {
+    sleep_ms(3 * delay).await;
+    "first"
+}
+
+#[slot(ordered, second, loading = trends_skeleton)]
+async fn ordered_second(Path(delay): Path<u64>) -> &'static str {
+    sleep_ms(delay).await;
+    "second"
+}
+
+#[tokio::test]
+async fn in_order_sends_document_order_with_no_script() {
+    let reply = chunks(ordered::router(), get("/ordered/100")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(!reply.body().contains("<script"), "{}", reply.body());
+    assert!(
+        !reply.body().contains("<!--pr-"),
+        "no marker is left: {}",
+        reply.body()
+    );
+    assert_eq!(
+        reply.body(),
+        "<body><h1>top</h1>first<hr>second<footer>end</footer></body>"
+    );
+    let texts: Vec<&str> = reply
+        .chunks
+        .iter()
+        .map(|(_, chunk)| chunk.as_str())
+        .collect();
+    // The part before the first slot at once; then `first` (300 ms), with `second`, which
+    // was already there, and the rest.
+    assert_eq!(
+        texts,
+        [
+            "<body><h1>top</h1>",
+            "first<hr>second<footer>end</footer></body>"
+        ]
+    );
+    assert!(reply.chunks[0].0 < Duration::from_millis(80));
+    assert!(reply.chunks[1].0 >= Duration::from_millis(290));
+}
+
+// --- Failures while streaming ---------------------------------------------------------------
+
+#[layout("/fragile-feed/{mode}", slots(ok, flaky))]
+async fn fragile_feed(ok: Fragment, flaky: Fragment) -> Html<String> {
+    Html(format!("<body>{ok}|{flaky}</body>"))
+}
+
+#[slot(fragile_feed, ok)]
+async fn fragile_ok() -> &'static str {
+    "ok"
+}
+
+#[slot(fragile_feed, flaky, loading = trends_skeleton, timeout_ms = 150)]
+async fn fragile_flaky(Path(mode): Path<String>) -> Result<&'static str, Interrupt> {
+    match mode.as_str() {
+        "early-404" => Err(Interrupt::not_found()),
+        "late-404" => {
+            sleep_ms(50).await;
+            Err(Interrupt::not_found())
+        }
+        "panic" => {
+            sleep_ms(50).await;
+            panic!("streamed panic secret")
+        }
+        "slow" => {
+            sleep_ms(5_000).await;
+            Ok("never")
+        }
+        _ => Ok("fine"),
+    }
+}
+
+fn fallback_of(body: &str) -> bool {
+    body.contains(r#"<template id="prc-1"><div role="alert" data-slot-error="flaky">This section could not be loaded.</div></template>"#)
+}
+
+#[tokio::test]
+async fn error_panic_and_timeout_fallbacks_stream_into_their_slot() {
+    for mode in ["panic", "slow"] {
+        let reply = chunks(
+            fragile_feed::router(),
+            get(&format!("/fragile-feed/{mode}")),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{mode}");
+        assert!(fallback_of(&reply.body()), "{mode}: {}", reply.body());
+        assert!(!reply.body().contains("secret"));
+    }
+}
+
+#[tokio::test]
+async fn an_interrupt_before_the_shell_decides_the_status_and_after_it_renders_the_fallback() {
+    let early = chunks(fragile_feed::router(), get("/fragile-feed/early-404")).await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    let late = chunks(fragile_feed::router(), get("/fragile-feed/late-404")).await;
+    assert_eq!(late.status, StatusCode::OK, "the shell had gone out");
+    assert!(fallback_of(&late.body()), "{}", late.body());
+}
+
+// --- Cancellation ---------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Flags {
+    dropped: Arc<AtomicBool>,
+    finished: Arc<AtomicBool>,
+}
+
+#[layout("/watched", slots(quick, watched))]
+async fn watched(quick: Fragment, watched: Fragment) -> Html<String> {
+    Html(format!("<body>{quick}{watched}</body>"))
+}
+
+#[slot(watched, quick)]
+async fn watched_quick() -> &'static str {
+    "quick"
+}
+
+#[slot(watched, watched, loading = trends_skeleton)]
+async fn watched_slow(State(flags): State<Flags>) -> &'static str {
+    struct Guard(Arc<AtomicBool>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let _guard = Guard(flags.dropped.clone());
+    sleep_ms(400).await;
+    flags.finished.store(true, Ordering::SeqCst);
+    "late"
+}
+
+#[tokio::test]
+async fn dropping_the_body_mid_stream_drops_the_pending_slots() {
+    let flags = Flags::default();
+    let app: Router = watched::router().with_state(flags.clone());
+    let response = app.oneshot(get("/watched")).await.unwrap();
+    let mut body = response.into_body();
+    let shell = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    assert!(String::from_utf8_lossy(&shell).contains("<template id=\"pr-1\">"));
+    assert!(
+        !flags.dropped.load(Ordering::SeqCst),
+        "the slot is still running"
+    );
+    drop(body);
+    assert!(
+        flags.dropped.load(Ordering::SeqCst),
+        "dropping the body dropped the slot"
+    );
+    sleep_ms(600).await;
+    assert!(
+        !flags.finished.load(Ordering::SeqCst),
+        "the slot kept running detached"
+    );
+}
