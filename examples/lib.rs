@@ -1,6 +1,8 @@
 //! What the examples share: serving an app on 127.0.0.1 the way a production axum server
 //! should, and the page chrome.
 
+pub mod feed;
+
 use std::io;
 
 use axum::Router;
@@ -71,4 +73,7 @@ li { margin: .25rem 0; }
 .stats { display: flex; gap: 1rem; }
 .stat { flex: 1; background: #eef2ff; border-radius: 8px; padding: .75rem; }
 .stat b { display: block; font-size: 1.5rem; }
+.skeleton { list-style: none; height: 1.1rem; margin: .5rem 0; border-radius: 6px; background: linear-gradient(90deg, #e9edf5 25%, #f5f7fb 50%, #e9edf5 75%); background-size: 200% 100%; animation: shimmer 1.2s infinite linear; }
+@keyframes shimmer { from { background-position: 200% 0; } to { background-position: -200% 0; } }
+.post, .suggestion { margin: .4rem 0; }
 ";
