@@ -335,3 +335,43 @@ async fn dropping_the_body_mid_stream_drops_the_pending_slots() {
         "the slot kept running detached"
     );
 }
+
+// --- Behind compression -----------------------------------------------------------------------
+
+/// tower-http's `CompressionLayer` flushes its encoder at each chunk of a streamed body, so the
+/// compressed shell still goes out before the slow slots (measured, not assumed: this test
+/// fails if compression holds the stream back).
+#[tokio::test]
+async fn compression_does_not_hold_back_the_shell() {
+    let app = feed::router().layer(tower_http::compression::CompressionLayer::new());
+    let request = Request::get("/feed/100")
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let reply = chunks_bytes(app, request).await;
+    assert_eq!(reply.0["content-encoding"], "gzip");
+    let (first, _) = reply.1.first().expect("a first chunk");
+    assert!(
+        *first < Duration::from_millis(80),
+        "the compressed shell took {first:?}; chunks at {:?}",
+        reply.1.iter().map(|(at, len)| (at, len)).collect::<Vec<_>>()
+    );
+    assert!(reply.1.len() >= 3, "{:?}", reply.1);
+}
+
+/// The headers, and each data frame's arrival time and length.
+async fn chunks_bytes(
+    app: Router,
+    request: Request<Body>,
+) -> (axum::http::HeaderMap, Vec<(Duration, usize)>) {
+    let started = Instant::now();
+    let response = app.oneshot(request).await.unwrap();
+    let (parts, mut body) = response.into_parts();
+    let mut frames = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            frames.push((started.elapsed(), data.len()));
+        }
+    }
+    (parts.headers, frames)
+}

@@ -259,7 +259,7 @@ fn out_of_order(mut shell: Vec<u8>, running: Running, nonce: Option<String>) -> 
         Some((Bytes::from(chunk), (running, tail, swap)))
     });
     let chunks = stream::once(async { Bytes::from(shell) }).chain(slots);
-    Body::from_stream(chunks.map(Ok::<_, Infallible>))
+    body(chunks)
 }
 
 /// A piece of an in-order page.
@@ -334,7 +334,13 @@ fn in_order(shell: Vec<u8>, running: Running) -> Body {
             (!chunk.is_empty()).then(|| (Bytes::from(chunk), (segments, running, arrived)))
         },
     );
-    Body::from_stream(chunks.map(Ok::<_, Infallible>))
+    body(chunks)
+}
+
+/// The streamed body. Fused: a body may be polled again after its end (tower-http's
+/// compression does), which an `unfold` stream would answer with a panic.
+fn body(chunks: impl futures_util::Stream<Item = Bytes> + Send + 'static) -> Body {
+    Body::from_stream(chunks.map(Ok::<_, Infallible>).fuse())
 }
 
 /// A slot's HTML once the shell has gone out: an interrupt can no longer change the status, so
