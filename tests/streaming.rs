@@ -354,7 +354,11 @@ async fn compression_does_not_hold_back_the_shell() {
     assert!(
         *first < Duration::from_millis(80),
         "the compressed shell took {first:?}; chunks at {:?}",
-        reply.1.iter().map(|(at, len)| (at, len)).collect::<Vec<_>>()
+        reply
+            .1
+            .iter()
+            .map(|(at, len)| (at, len))
+            .collect::<Vec<_>>()
     );
     assert!(reply.1.len() >= 3, "{:?}", reply.1);
 }
