@@ -41,20 +41,20 @@ mod dashboard {
     use ::parallel_routes::__private::NoHandler as _;
     /// The path of the page: `/dashboard`.
     pub const PATH: &str = "/dashboard";
-    /// Serves `GET /dashboard` (the page) and `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children` (one slot's fragment each).
+    /// Serves the page and each slot's fragment alone: `GET /dashboard`, `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children`.
     pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
-        Layout: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
         latest_index: ::parallel_routes::__private::SlotHandler<S>,
         archive_index: ::parallel_routes::__private::SlotHandler<S>,
         children_index: ::parallel_routes::__private::SlotHandler<S>,
     {
         ::parallel_routes::__private::axum::Router::new()
             .route(
-                PATH,
+                "/dashboard",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout>::new(),
+                    ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
                 ),
             )
             .route(
@@ -76,8 +76,12 @@ mod dashboard {
                 ),
             )
     }
+    /// The page at one route.
     #[doc(hidden)]
-    pub enum Layout {}
+    pub struct Layout<Route>(::core::marker::PhantomData<Route>);
+    /// This layout as the parent of nested layouts.
+    #[doc(hidden)]
+    pub enum Parent {}
     #[doc(hidden)]
     pub struct Handler<Slot, Route>(::core::marker::PhantomData<(Slot, Route)>);
     #[doc(hidden)]
@@ -91,53 +95,94 @@ mod dashboard {
     #[allow(non_camel_case_types)]
     pub mod route {
         pub enum index {}
+        pub enum default {}
     }
     #[doc(hidden)]
     #[allow(non_camel_case_types)]
     pub type latest_index = ::parallel_routes::__private::Chosen<
         { <Handler<slot::latest, route::index>>::HAS_HANDLER },
         Handler<slot::latest, route::index>,
-        ::parallel_routes::__private::Missing,
+        ::parallel_routes::__private::Chosen<
+            { <Handler<slot::latest, route::default>>::HAS_HANDLER },
+            Handler<slot::latest, route::default>,
+            ::parallel_routes::__private::Missing,
+        >,
     >;
     #[doc(hidden)]
     #[allow(non_camel_case_types)]
     pub type archive_index = ::parallel_routes::__private::Chosen<
         { <Handler<slot::archive, route::index>>::HAS_HANDLER },
         Handler<slot::archive, route::index>,
-        ::parallel_routes::__private::Missing,
+        ::parallel_routes::__private::Chosen<
+            { <Handler<slot::archive, route::default>>::HAS_HANDLER },
+            Handler<slot::archive, route::default>,
+            ::parallel_routes::__private::Missing,
+        >,
     >;
     #[doc(hidden)]
     #[allow(non_camel_case_types)]
     pub type children_index = ::parallel_routes::__private::Chosen<
         { <Handler<slot::children, route::index>>::HAS_HANDLER },
         Handler<slot::children, route::index>,
-        ::parallel_routes::__private::Missing,
+        ::parallel_routes::__private::Chosen<
+            { <Handler<slot::children, route::default>>::HAS_HANDLER },
+            Handler<slot::children, route::default>,
+            ::parallel_routes::__private::Missing,
+        >,
     >;
-    const _: () = if !<Handler<slot::latest, route::index>>::HAS_HANDLER {
+    const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER
+        || <Handler<slot::latest, route::default>>::HAS_HANDLER)
+    {
         ::core::panic!(
             "layout `dashboard` has no handler for slot `latest`: add `#[slot(dashboard, latest)]` to an async fn"
         )
     };
-    const _: () = if !<Handler<slot::archive, route::index>>::HAS_HANDLER {
+    const _: () = if !(<Handler<slot::archive, route::index>>::HAS_HANDLER
+        || <Handler<slot::archive, route::default>>::HAS_HANDLER)
+    {
         ::core::panic!(
             "layout `dashboard` has no handler for slot `archive`: add `#[slot(dashboard, archive)]` to an async fn"
         )
     };
-    const _: () = if !<Handler<slot::children, route::index>>::HAS_HANDLER {
+    const _: () = if !(<Handler<slot::children, route::index>>::HAS_HANDLER
+        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+    {
         ::core::panic!("layout `dashboard` has no page: add `#[page(dashboard)]` to an async fn")
     };
     #[doc(hidden)]
     macro_rules! __slot {
-        (latest { $($items:tt)* }) => {
+        (latest index { $($items:tt)* }) => {
             $($items)*
         };
-        (archive { $($items:tt)* }) => {
+        (latest default { $($items:tt)* }) => {
             $($items)*
         };
-        (children { $($items:tt)* }) => {
+        (latest $route:literal { $($items:tt)* }) => {
+            ::parallel_routes::__private::error! { $route
+            "layout `dashboard` has no route {}: it lists no `routes(...)`" }
+        };
+        (archive index { $($items:tt)* }) => {
             $($items)*
         };
-        ($slot:ident { $($items:tt)* }) => {
+        (archive default { $($items:tt)* }) => {
+            $($items)*
+        };
+        (archive $route:literal { $($items:tt)* }) => {
+            ::parallel_routes::__private::error! { $route
+            "layout `dashboard` has no route {}: it lists no `routes(...)`" }
+        };
+        (children index { $($items:tt)* }) => {
+            $($items)*
+        };
+        (children default { $($items:tt)* }) => {
+            $($items)*
+        };
+        (children $route:literal { $($items:tt)* }) => {
+            ::parallel_routes::__private::error! { $route
+            "layout `dashboard` has no route {}: it lists no `routes(...)`" }
+        };
+        (@ parent $child:tt) => {};
+        ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `dashboard` has no slot named `{}`; expected one of `latest`, `archive`"
             }
@@ -146,7 +191,8 @@ mod dashboard {
     #[doc(hidden)]
     pub(crate) use __slot;
 }
-impl<S> ::parallel_routes::__private::LayoutHandler<S> for dashboard::Layout
+impl<S> ::parallel_routes::__private::LayoutHandler<S>
+    for dashboard::Layout<dashboard::route::index>
 where
     S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::latest_index: ::parallel_routes::__private::SlotHandler<S>,
@@ -273,6 +319,80 @@ where
         .await
     }
 }
+impl dashboard::Parent {
+    #[doc(hidden)]
+    pub const DEPTH: usize = 0;
+}
+const _: usize = dashboard::Parent::DEPTH;
+impl<S> ::parallel_routes::__private::ParentLayout<S> for dashboard::Parent
+where
+    S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::latest_index: ::parallel_routes::__private::SlotHandler<S>,
+    dashboard::archive_index: ::parallel_routes::__private::SlotHandler<S>,
+{
+    async fn nest<C>(
+        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        state: S,
+        children: C,
+    ) -> ::parallel_routes::__private::axum::response::Response
+    where
+        C: ::core::future::Future<
+                Output = ::core::result::Result<
+                    ::parallel_routes::__private::Rendered,
+                    ::parallel_routes::Interrupt,
+                >,
+            > + ::core::marker::Send
+            + 'static,
+    {
+        let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
+            S,
+        >>::extract(&mut parts, &state)
+            .await
+        {
+            ::core::result::Result::Ok(slot) => slot,
+            ::core::result::Result::Err(rejection) => return rejection,
+        };
+        let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+            S,
+        >>::extract(&mut parts, &state)
+            .await
+        {
+            ::core::result::Result::Ok(slot) => slot,
+            ::core::result::Result::Err(rejection) => return rejection,
+        };
+        let slot_children = children;
+        let started = ::parallel_routes::__private::Instant::now();
+        let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
+            slot_latest,
+            slot_archive,
+            slot_children
+        ) {
+            ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
+                let delivery = ::parallel_routes::__private::Delivery::buffered(
+                    started,
+                    &[&slot_latest, &slot_archive, &slot_children],
+                );
+                (slot_latest, slot_archive, slot_children, delivery)
+            }
+            ::core::result::Result::Err(interrupt) => {
+                return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                    interrupt,
+                );
+            }
+        };
+        ::parallel_routes::__private::respond("dashboard", delivery, async move {
+            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                dashboard(
+                    slot_latest.fragment,
+                    slot_archive.fragment,
+                    slot_children.fragment,
+                )
+                .await,
+            )
+        })
+        .await
+    }
+}
 /// `dashboard/@latest/page.tsx`: the newest posts, from a (simulated) 200 ms query.
 async fn latest() -> Html<String> {
     sleep(Duration::from_millis(200)).await;
@@ -293,9 +413,9 @@ async fn latest() -> Html<String> {
     Html(format!("<h2>Latest</h2><ul>{items}</ul>"))
 }
 dashboard::__slot! {
-    latest { impl dashboard::Handler < dashboard::slot::latest, dashboard::route::index >
-    { #[doc(hidden)] pub const HAS_HANDLER : bool = true; } impl < S >
-    ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
+    latest index { impl dashboard::Handler < dashboard::slot::latest,
+    dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
+    impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::latest, dashboard::route::index > where S : ::core::marker::Send +
     ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
     = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "latest",
@@ -329,9 +449,9 @@ async fn archive() -> Html<String> {
     Html(format!("<h2>Archive</h2><ul>{items}</ul>"))
 }
 dashboard::__slot! {
-    archive { impl dashboard::Handler < dashboard::slot::archive, dashboard::route::index
-    > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; } impl < S >
-    ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
+    archive index { impl dashboard::Handler < dashboard::slot::archive,
+    dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
+    impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::archive, dashboard::route::index > where S : ::core::marker::Send +
     ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
     = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "archive",
@@ -361,7 +481,7 @@ async fn overview() -> Html<&'static str> {
     )
 }
 dashboard::__slot! {
-    children { impl dashboard::Handler < dashboard::slot::children,
+    children index { impl dashboard::Handler < dashboard::slot::children,
     dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
     impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
     dashboard::slot::children, dashboard::route::index > where S : ::core::marker::Send +

@@ -19,16 +19,6 @@ pub(crate) fn duplicate(meta: &ParseNestedMeta, key: &str) -> syn::Error {
     syn::Error::new_spanned(&meta.path, format!("`{key}` specified more than once"))
 }
 
-/// The error for an option of the SPEC that this version does not implement yet.
-pub(crate) fn not_yet(meta: &ParseNestedMeta, key: &str, what: &str) -> syn::Error {
-    syn::Error::new_spanned(
-        &meta.path,
-        format!(
-            "`{key}` is not supported yet by this version of parallel-routes ({what} is planned; see the README's Status section)"
-        ),
-    )
-}
-
 /// The name of an option, for messages.
 pub(crate) fn key(meta: &ParseNestedMeta) -> String {
     meta.path

@@ -13,6 +13,7 @@ mod errors;
 mod layout;
 #[cfg(test)]
 mod robustness;
+mod route;
 mod signature;
 mod slot;
 #[cfg(test)]

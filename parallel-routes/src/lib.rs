@@ -210,7 +210,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::boundary::{Delivery, Rendered, SlotMeta, respond, run_slot, timeout};
     pub use crate::error::{SlotOutcome, SlotOutput};
-    pub use crate::page::{LayoutHandler, Page, SlotEndpoint};
+    pub use crate::page::{LayoutHandler, Page, ParentLayout, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
     pub use crate::stream::{StreamSlot, join as stream_join};

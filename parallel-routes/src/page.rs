@@ -11,6 +11,8 @@ use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
+use crate::boundary::Rendered;
+use crate::error::Interrupt;
 use crate::slot::SlotHandler;
 use crate::timing::ServerTiming;
 
@@ -24,6 +26,23 @@ use crate::timing::ServerTiming;
 pub trait LayoutHandler<S> {
     /// Extracts every argument, runs the slots concurrently, and calls the layout function.
     fn render(parts: Parts, state: S) -> impl Future<Output = Response> + Send;
+}
+
+/// A layout as the parent of nested layouts (`#[layout(..., parent = root)]`): renders itself
+/// around a nested layout's output as its `children`. Implemented by `#[layout]` for its
+/// module's `Parent` marker when the layout takes `children`; not meant to be implemented by
+/// hand.
+#[diagnostic::on_unimplemented(
+    message = "the layout `{Self}` cannot be a parent with state `{S}`",
+    note = "a parent layout takes a `children: Fragment` parameter, and its extractors and slots must accept the state `{S}`"
+)]
+pub trait ParentLayout<S> {
+    /// Extracts the parent's own arguments, runs its slots concurrently with `children` (already
+    /// started by the nested layout, so no level waits for another), and renders the page — or
+    /// hands it on to its own parent.
+    fn nest<C>(parts: Parts, state: S, children: C) -> impl Future<Output = Response> + Send
+    where
+        C: Future<Output = Result<Rendered, Interrupt>> + Send + 'static;
 }
 
 /// The boxed future an axum handler returns; axum boxes its own function handlers the same way.

@@ -4,7 +4,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::Parser;
 use syn::{Ident, LitStr, Token, Type};
 
-use crate::attr::{duplicate, key, not_yet, skip_value};
+use crate::attr::{duplicate, key, skip_value};
 use crate::errors::Errors;
 
 /// The arguments of `#[layout(...)]`, as written.
@@ -18,10 +18,13 @@ pub(crate) struct LayoutArgs {
     pub(crate) state: Option<Type>,
     /// `#[layout(..., stream = in_order)]`: the `StreamMode` variant.
     pub(crate) stream: Option<Ident>,
+    /// `#[layout(..., routes("/week", "/month"))]`, each once.
+    pub(crate) routes: Vec<LitStr>,
+    /// `#[layout(..., parent = root)]`
+    pub(crate) parent: Option<syn::Path>,
 }
 
-const EXPECTED: &str =
-    r#"a path string such as "/dashboard", `slots(...)`, `state = Type`, `stream = in_order`"#;
+const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`"#;
 
 pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
     let mut out = LayoutArgs::default();
@@ -86,11 +89,32 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
             out.state = Some(meta.value()?.parse()?);
             Ok(())
         } else if meta.path.is_ident("routes") {
-            errors.push(not_yet(&meta, "routes", "sub-routes"));
-            skip_value(&meta)
+            // #[layout(..., routes("/week", "/month"))]
+            if !out.routes.is_empty() {
+                errors.push(duplicate(&meta, "routes"));
+            }
+            let content;
+            syn::parenthesized!(content in meta.input);
+            for route in
+                content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?
+            {
+                if out.routes.iter().any(|seen| seen.value() == route.value()) {
+                    errors.push(syn::Error::new(
+                        route.span(),
+                        format!("route {:?} is listed more than once", route.value()),
+                    ));
+                } else {
+                    out.routes.push(route);
+                }
+            }
+            Ok(())
         } else if meta.path.is_ident("parent") {
-            errors.push(not_yet(&meta, "parent", "nesting layouts"));
-            skip_value(&meta)
+            // #[layout(..., parent = root)]
+            if out.parent.is_some() {
+                errors.push(duplicate(&meta, "parent"));
+            }
+            out.parent = Some(meta.value()?.call(syn::Path::parse_mod_style)?);
+            Ok(())
         } else if meta.path.is_ident("stream") {
             // #[layout(..., stream = in_order)] / stream = out_of_order
             if out.stream.is_some() {

@@ -3,8 +3,9 @@
 use syn::{ItemFn, Type};
 
 use super::attr::LayoutArgs;
-use super::{Layout, LayoutParam};
+use super::{Layout, LayoutParam, SubRoute, full_path};
 use crate::errors::Errors;
+use crate::route::route_ident;
 use crate::{axum_path, signature};
 
 /// Builds the [`Layout`] model, recording every problem in `errors`. Returns `None` only when
@@ -84,6 +85,40 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     if let Err(message) = axum_path::validate(&path, &slot_names) {
         errors.push(syn::Error::new(path_span, message));
     }
+    let mut routes: Vec<SubRoute> = Vec::new();
+    for literal in &args.routes {
+        let route = literal.value();
+        let marker = route_ident(&route, literal.span());
+        if !route.starts_with('/') || route == "/" {
+            errors.push(syn::Error::new(
+                literal.span(),
+                format!("a route is a path below the layout's, such as \"/week\"; found {route:?}"),
+            ));
+        } else if let Some(twin) = routes.iter().find(|seen| seen.marker == marker) {
+            errors.push(syn::Error::new(
+                literal.span(),
+                format!(
+                    "routes {:?} and {route:?} are too alike: they would share the name `{marker}`",
+                    twin.literal.value()
+                ),
+            ));
+        } else if let Err(message) = axum_path::validate(&full_path(&path, &route), &slot_names) {
+            errors.push(syn::Error::new(literal.span(), message));
+        } else {
+            routes.push(SubRoute {
+                literal: literal.clone(),
+                marker,
+            });
+        }
+    }
+    if let Some(parent) = &args.parent {
+        if parent.is_ident(&name) {
+            errors.push(syn::Error::new_spanned(
+                parent,
+                format!("layout `{name}` cannot be its own parent"),
+            ));
+        }
+    }
 
     Some(Layout {
         vis: function.vis.clone(),
@@ -95,6 +130,8 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         state: state.unwrap_or_else(unit),
         output_span: signature::output_span(&function.sig),
         stream: args.stream,
+        routes,
+        parent: args.parent,
     })
 }
 

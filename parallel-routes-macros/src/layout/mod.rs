@@ -4,6 +4,7 @@
 mod attr;
 mod check;
 mod expand;
+mod render;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -30,6 +31,28 @@ pub(crate) struct Layout {
     pub(crate) output_span: Span,
     /// `stream = in_order`: the `StreamMode` variant, when given.
     pub(crate) stream: Option<Ident>,
+    /// `routes("/week", ...)`, besides the index.
+    pub(crate) routes: Vec<SubRoute>,
+    /// `parent = root`
+    pub(crate) parent: Option<syn::Path>,
+}
+
+/// One of the layout's `routes(...)`.
+pub(crate) struct SubRoute {
+    /// As written, e.g. `"/week"`.
+    pub(crate) literal: syn::LitStr,
+    /// Its marker type, e.g. `at_week`.
+    pub(crate) marker: Ident,
+}
+
+/// A route the layout serves: its index, or one of its `routes(...)`.
+pub(crate) struct RouteView<'a> {
+    /// `index`, or the sub-route's marker.
+    pub(crate) marker: Ident,
+    /// The full path, e.g. `/dashboard/week`.
+    pub(crate) path: String,
+    /// The sub-route as written; `None` for the index.
+    pub(crate) literal: Option<&'a syn::LitStr>,
 }
 
 /// A parameter of the layout function.
@@ -45,6 +68,31 @@ impl Layout {
     pub(crate) fn all_slots(&self) -> impl Iterator<Item = &Ident> {
         self.slots.iter().chain(&self.children)
     }
+
+    /// The index, then each sub-route.
+    pub(crate) fn routes(&self) -> Vec<RouteView<'_>> {
+        let index = RouteView {
+            marker: Ident::new("index", Span::call_site()),
+            path: self.path.clone(),
+            literal: None,
+        };
+        let routes = self.routes.iter().map(|route| RouteView {
+            marker: route.marker.clone(),
+            path: full_path(&self.path, &route.literal.value()),
+            literal: Some(&route.literal),
+        });
+        std::iter::once(index).chain(routes).collect()
+    }
+
+    /// The name of the type alias that resolves to `slot`'s handler on `route`.
+    pub(crate) fn alias(slot: &Ident, route: &Ident) -> Ident {
+        quote::format_ident!("{}_{}", slot, route)
+    }
+}
+
+/// `/dashboard` + `/week`.
+pub(crate) fn full_path(path: &str, route: &str) -> String {
+    format!("{}{route}", path.trim_end_matches('/'))
 }
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Token, Type};
 
-use crate::attr::{duplicate, key, not_yet, skip_value};
+use crate::attr::{duplicate, key, skip_value};
 use crate::errors::Errors;
 
 /// Which attribute is being parsed.
@@ -39,10 +39,22 @@ pub(crate) struct SlotArgs {
     pub(crate) timeout_ms: Option<u64>,
     /// `loading = path::to::skeleton`
     pub(crate) loading: Option<syn::Path>,
+    /// `route = "/week"`, or `default`.
+    pub(crate) route: SlotRoute,
 }
 
-const EXPECTED: &str =
-    "`loading = placeholder_fn`, `error = fallback_fn`, `timeout_ms = N`, `state = Type`";
+/// Which of its layout's routes a handler serves.
+#[derive(Clone)]
+pub(crate) enum SlotRoute {
+    /// The layout's own path.
+    Index,
+    /// `route = "/week"`
+    Route(syn::LitStr),
+    /// `default`: every route without a handler of its own.
+    Default(proc_macro2::Span),
+}
+
+const EXPECTED: &str = "`route = \"/path\"`, `default`, `loading = placeholder_fn`, `error = fallback_fn`, `timeout_ms = N`, `state = Type`";
 
 pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Option<SlotArgs> {
     if args.is_empty() {
@@ -87,6 +99,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
     });
 
     let (mut state, mut error, mut timeout_ms, mut loading) = (None, None, None, None);
+    let mut route = SlotRoute::Index;
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("state") {
             // #[slot(layout, slot, state = AppState)]
@@ -140,9 +153,32 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
                 )
             })?);
             Ok(())
-        } else if meta.path.is_ident("route") || meta.path.is_ident("default") {
-            errors.push(not_yet(&meta, &key(&meta), "sub-routes"));
-            skip_value(&meta)
+        } else if meta.path.is_ident("route") {
+            // #[slot(layout, slot, route = "/week")]
+            if !matches!(route, SlotRoute::Index) {
+                errors.push(syn::Error::new_spanned(
+                    &meta.path,
+                    "give one of `route = \"...\"` and `default`, once",
+                ));
+            }
+            let literal: syn::LitStr = meta.value()?.parse().map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected the route as a string, e.g. `route = \"/week\"`",
+                )
+            })?;
+            route = SlotRoute::Route(literal);
+            Ok(())
+        } else if meta.path.is_ident("default") {
+            // #[slot(layout, slot, default)]
+            if !matches!(route, SlotRoute::Index) {
+                errors.push(syn::Error::new_spanned(
+                    &meta.path,
+                    "give one of `route = \"...\"` and `default`, once",
+                ));
+            }
+            route = SlotRoute::Default(syn::spanned::Spanned::span(&meta.path));
+            Ok(())
         } else {
             errors.push(syn::Error::new_spanned(
                 &meta.path,
@@ -164,5 +200,6 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         error,
         timeout_ms,
         loading,
+        route,
     })
 }

@@ -1,11 +1,12 @@
 //! Code generation for `#[slot]` and `#[page]`. See ARCHITECTURE.md.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use super::Slot;
+use super::{Slot, SlotRoute};
+use crate::route::route_ident;
 
 /// The slot's registration, sent through the layout's `__slot!` macro (which checks the slot
 /// name): `HAS_HANDLER = true` on the marker, and `SlotHandler` to extract and call it.
@@ -144,14 +145,19 @@ fn meta(slot: &Slot) -> TokenStream {
     }
 }
 
-/// `layout::__slot! { name { impl Marker { HAS_HANDLER = true } <handler_impl> } }`
+/// `layout::__slot! { name route { impl Marker { HAS_HANDLER = true } <handler_impl> } }`
 fn registration(slot: &Slot, handler_impl: TokenStream) -> TokenStream {
     let Slot {
         layout, slot: name, ..
     } = slot;
     let marker = marker(slot);
+    let route = match &slot.route {
+        SlotRoute::Index => quote!(index),
+        SlotRoute::Route(literal) => quote!(#literal),
+        SlotRoute::Default(span) => quote_spanned!(*span=> default),
+    };
     quote! {
-        #layout::__slot! { #name {
+        #layout::__slot! { #name #route {
             impl #marker {
                 #[doc(hidden)]
                 pub const HAS_HANDLER: bool = true;
@@ -162,12 +168,20 @@ fn registration(slot: &Slot, handler_impl: TokenStream) -> TokenStream {
     }
 }
 
-/// `layout::Handler<layout::slot::name, layout::route::index>`
+/// `layout::Handler<layout::slot::name, layout::route::index>` (or the route's marker, or
+/// `default`).
 fn marker(slot: &Slot) -> TokenStream {
     let Slot {
         layout, slot: name, ..
     } = slot;
-    quote!(#layout::Handler<#layout::slot::#name, #layout::route::index>)
+    let route = match &slot.route {
+        SlotRoute::Index => quote!(index),
+        SlotRoute::Route(literal) => {
+            route_ident(&literal.value(), literal.span()).into_token_stream()
+        }
+        SlotRoute::Default(span) => quote_spanned!(*span=> default),
+    };
+    quote!(#layout::Handler<#layout::slot::#name, #layout::route::#route>)
 }
 
 /// Names the layout function as a value, so that a misspelt layout gets rustc's own

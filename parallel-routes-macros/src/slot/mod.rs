@@ -4,7 +4,7 @@
 mod attr;
 mod expand;
 
-pub(crate) use attr::Kind;
+pub(crate) use attr::{Kind, SlotRoute};
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -33,6 +33,8 @@ pub(crate) struct Slot {
     pub(crate) timeout_ms: Option<u64>,
     /// `loading = f`
     pub(crate) loading: Option<syn::Path>,
+    /// The route it serves: the index, `route = "..."`, or `default`.
+    pub(crate) route: SlotRoute,
 }
 
 impl Slot {
@@ -88,6 +90,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             error: args.error,
             timeout_ms: args.timeout_ms,
             loading: args.loading,
+            route: args.route,
         };
         if errors.is_empty() {
             output.extend(expand::slot(&slot));
