@@ -53,6 +53,20 @@ pub fn __error(input: TokenStream) -> TokenStream {
     };
     match syn::parse::Parser::parse(parser, input) {
         Ok((token, message, for_children)) => {
+            // A `$route:literal` arrives wrapped in an invisible group spanned at the macro's
+            // definition; the literal inside carries the user's span.
+            let token = match token {
+                proc_macro2::TokenTree::Group(group)
+                    if group.delimiter() == proc_macro2::Delimiter::None =>
+                {
+                    group
+                        .stream()
+                        .into_iter()
+                        .next()
+                        .unwrap_or(proc_macro2::TokenTree::Group(group))
+                }
+                token => token,
+            };
             let message = match for_children {
                 Some(message) if token.to_string() == "children" => message.value(),
                 _ => message.value().replace("{}", &token.to_string()),

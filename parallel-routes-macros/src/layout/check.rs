@@ -111,13 +111,11 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
             });
         }
     }
-    if let Some(parent) = &args.parent {
-        if parent.is_ident(&name) {
-            errors.push(syn::Error::new_spanned(
-                parent,
-                format!("layout `{name}` cannot be its own parent"),
-            ));
-        }
+    if let Some(parent) = args.parent.as_ref().filter(|parent| parent.is_ident(&name)) {
+        errors.push(syn::Error::new_spanned(
+            parent,
+            format!("layout `{name}` cannot be its own parent"),
+        ));
     }
 
     Some(Layout {

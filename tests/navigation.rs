@@ -1,0 +1,205 @@
+//! Sub-routes, defaults and nested layouts: every route of a layout renders each slot's
+//! handler for that route, else its default; a nested layout renders inside its parent's
+//! `children`, with the slots of every level running at once.
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Html;
+use parallel_routes::prelude::*;
+use parallel_routes_tests::get;
+
+// --- Routes and defaults ---------------------------------------------------------------------
+
+#[layout(slots(latest, archive), routes("/week", "/month", "/day/{n}"))]
+async fn board(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("[{latest}|{archive}|{children}]"))
+}
+
+#[slot(board, latest)]
+async fn latest_today() -> &'static str {
+    "latest:index"
+}
+
+#[slot(board, latest, route = "/week")]
+async fn latest_week() -> &'static str {
+    "latest:week"
+}
+
+#[slot(board, latest, route = "/day/{n}")]
+async fn latest_day(Path(n): Path<u32>) -> String {
+    format!("latest:day {n}")
+}
+
+#[slot(board, latest, default)]
+async fn latest_default() -> &'static str {
+    "latest:default"
+}
+
+#[slot(board, archive, default)]
+async fn archive_everywhere() -> &'static str {
+    "archive:default"
+}
+
+#[page(board)]
+async fn board_page() -> &'static str {
+    "page:index"
+}
+
+#[page(board, route = "/month")]
+async fn board_month() -> &'static str {
+    "page:month"
+}
+
+#[page(board, default)]
+async fn board_default() -> &'static str {
+    "page:default"
+}
+
+#[tokio::test]
+async fn each_route_renders_its_handlers_else_the_defaults() {
+    let app = board::router();
+    let cases = [
+        ("/board", "[latest:index|archive:default|page:index]"),
+        ("/board/week", "[latest:week|archive:default|page:default]"),
+        (
+            "/board/month",
+            "[latest:default|archive:default|page:month]",
+        ),
+        (
+            "/board/day/7",
+            "[latest:day 7|archive:default|page:default]",
+        ),
+    ];
+    for (path, expected) in cases {
+        let reply = get(app.clone(), path).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (StatusCode::OK, expected),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        get(app.clone(), "/board/year").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(app, "/board/day/x").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn each_route_serves_each_slot_alone() {
+    let app = board::router();
+    let cases = [
+        ("/board/@latest", "latest:index"),
+        ("/board/week/@latest", "latest:week"),
+        ("/board/month/@latest", "latest:default"),
+        ("/board/week/@archive", "archive:default"),
+        ("/board/month/@children", "page:month"),
+        ("/board/day/3/@latest", "latest:day 3"),
+    ];
+    for (path, expected) in cases {
+        let reply = get(app.clone(), path).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (StatusCode::OK, expected),
+            "{path}"
+        );
+    }
+}
+
+// --- Nesting ---------------------------------------------------------------------------------
+
+#[layout("/", slots(nav))]
+async fn root(nav: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("<nav>{nav}</nav><main>{children}</main>"))
+}
+
+#[slot(root, nav)]
+async fn root_nav() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "nav"
+}
+
+#[page(root)]
+async fn home() -> &'static str {
+    "home"
+}
+
+#[layout("/shop/{category}", slots(filters), parent = root)]
+async fn shop(filters: Fragment, children: Fragment, Path(category): Path<String>) -> Html<String> {
+    Html(format!(
+        "<h1>{}</h1><aside>{filters}</aside><section>{children}</section>",
+        Fragment::text(category)
+    ))
+}
+
+#[slot(shop, filters)]
+async fn shop_filters() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "filters"
+}
+
+#[page(shop)]
+async fn products(Path(category): Path<String>) -> Result<String, Interrupt> {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    match category.as_str() {
+        "missing" => Err(Interrupt::not_found()),
+        "broken" => panic!("products panicked"),
+        _ => Ok(format!("products in {category}")),
+    }
+}
+
+fn site() -> Router {
+    Router::new().merge(root::router()).merge(shop::router())
+}
+
+#[tokio::test]
+async fn a_nested_layout_renders_inside_its_parent_with_every_level_at_once() {
+    let started = Instant::now();
+    let reply = get(site(), "/shop/books").await;
+    let elapsed = started.elapsed();
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body,
+        "<nav>nav</nav><main><h1>books</h1><aside>filters</aside><section>products in books</section></main>"
+    );
+    // Two levels of 300 ms slots, one after the other, would take 600 ms.
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert!(
+        elapsed < Duration::from_millis(550),
+        "levels waited for each other: {elapsed:?}"
+    );
+    // The parent's own page is untouched.
+    assert_eq!(
+        get(site(), "/").await.body,
+        "<nav>nav</nav><main>home</main>"
+    );
+}
+
+#[tokio::test]
+async fn a_nested_interrupt_decides_the_response_and_a_panic_is_contained() {
+    assert_eq!(
+        get(site(), "/shop/missing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = get(site(), "/shop/broken").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body,
+        "<nav>nav</nav><main><h1>broken</h1><aside>filters</aside><section><div role=\"alert\" data-slot-error=\"children\">This section could not be loaded.</div></section></main>"
+    );
+}
+
+#[tokio::test]
+async fn nested_slots_are_served_alone_without_their_parent() {
+    let reply = get(site(), "/shop/books/@filters").await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "filters")
+    );
+}
