@@ -2,6 +2,7 @@
 //! should, and the page chrome.
 
 pub mod feed;
+pub mod tabs;
 
 use std::io;
 
@@ -76,4 +77,7 @@ li { margin: .25rem 0; }
 .skeleton { list-style: none; height: 1.1rem; margin: .5rem 0; border-radius: 6px; background: linear-gradient(90deg, #e9edf5 25%, #f5f7fb 50%, #e9edf5 75%); background-size: 200% 100%; animation: shimmer 1.2s infinite linear; }
 @keyframes shimmer { from { background-position: 200% 0; } to { background-position: -200% 0; } }
 .post, .suggestion { margin: .4rem 0; }
+.tabs { display: flex; gap: .5rem; margin-bottom: 1rem; }
+.tab { padding: .4rem .9rem; border-radius: 999px; background: #fff; border: 1px solid var(--line); color: var(--ink); text-decoration: none; }
+.tab.active, .tab:hover { background: var(--accent); border-color: var(--accent); color: #fff; }
 ";

@@ -49,6 +49,15 @@ async fn serve(app: Router) -> String {
 
 /// Loads `url` in headless Chromium and returns the DOM after load, and its console messages.
 async fn load(chromium: &PathBuf, url: &str) -> (String, Vec<String>) {
+    run_chromium(chromium, url, &[]).await
+}
+
+/// As [`load`], but lets the page's scripts finish their fetches first (virtual time).
+async fn load_after_scripts(chromium: &PathBuf, url: &str) -> (String, Vec<String>) {
+    run_chromium(chromium, url, &["--virtual-time-budget=5000"]).await
+}
+
+async fn run_chromium(chromium: &PathBuf, url: &str, extra: &[&str]) -> (String, Vec<String>) {
     static RUN: AtomicUsize = AtomicUsize::new(0);
     let profile = std::env::temp_dir().join(format!(
         "parallel-routes-chromium-{}-{}",
@@ -69,6 +78,7 @@ async fn load(chromium: &PathBuf, url: &str) -> (String, Vec<String>) {
             "--v=0",
             "--dump-dom",
         ])
+        .args(extra)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(url)
         .stdin(Stdio::null())
@@ -149,4 +159,36 @@ async fn streamed_slots_are_swapped_in_by_chromium_with_and_without_a_strict_csp
     let url = serve(parallel_routes_examples::feed::app_with_csp()).await;
     let (dom, console) = load(&chromium, &url).await;
     assert_swapped(&dom, &console);
+}
+
+/// The htmx example's swap script, in Chromium, against the example's real partial endpoint:
+/// an element with `hx-trigger="load"` fetches `GET /dashboard/week/@latest` and swaps it into
+/// `#latest`, as a click on the "This week" tab does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_htmx_example_swaps_one_slot_in_chromium() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let page = r##"<!doctype html><html><body>
+<section id="latest"><p>today</p></section><section id="archive">archive stays</section>
+<span hx-get="/dashboard/week/@latest" hx-target="#latest" hx-trigger="load"></span>
+<script src="/assets/swap.js"></script></body></html>"##;
+    let app = parallel_routes_examples::tabs::app().route(
+        "/swap-test",
+        axum::routing::get(move || async move { axum::response::Html(page) }),
+    );
+    let url = serve(app).await.replace("/feed", "/swap-test");
+    let (dom, console) = load_after_scripts(&chromium, &url).await;
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let latest = dom
+        .split("<section id=\"latest\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the latest section");
+    assert!(latest.contains("<h2>Latest: this week</h2>"), "{dom}");
+    assert!(!latest.contains("today"), "{dom}");
+    assert!(
+        dom.contains("<section id=\"archive\">archive stays</section>"),
+        "{dom}"
+    );
 }

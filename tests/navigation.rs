@@ -203,3 +203,36 @@ async fn nested_slots_are_served_alone_without_their_parent() {
         (StatusCode::OK, "filters")
     );
 }
+
+// --- The htmx example's partial endpoints --------------------------------------------------
+
+#[tokio::test]
+async fn the_htmx_example_serves_each_tab_as_a_page_and_as_a_slot() {
+    let app = parallel_routes_examples::tabs::app();
+    for (route, period) in [
+        ("", "today"),
+        ("/week", "this week"),
+        ("/month", "this month"),
+    ] {
+        let partial = get(app.clone(), &format!("/dashboard{route}/@latest")).await;
+        assert_eq!(partial.status, StatusCode::OK);
+        assert_eq!(partial.content_type(), "text/html; charset=utf-8");
+        assert!(
+            partial
+                .body
+                .starts_with(&format!("<h2>Latest: {period}</h2>")),
+            "{}",
+            partial.body
+        );
+        assert!(!partial.body.contains("<html"), "a fragment, not a page");
+
+        let page = get(app.clone(), &format!("/dashboard{route}")).await;
+        assert!(
+            page.body.contains(&partial.body),
+            "the page holds the same fragment"
+        );
+        assert!(page.body.contains("hx-get=\"/dashboard/week/@latest\""));
+    }
+    let script = get(app, "/assets/swap.js").await;
+    assert_eq!(script.content_type(), "text/javascript; charset=utf-8");
+}
