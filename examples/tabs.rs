@@ -10,7 +10,7 @@
 //! replace it with `<script src="https://unpkg.com/htmx.org@2">` and the markup works as is.
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{Uri, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use parallel_routes::prelude::*;
@@ -26,12 +26,19 @@ const TABS: [(&str, &str); 3] = [
 
 /// The dashboard at `/dashboard`, `/dashboard/week` and `/dashboard/month`.
 #[layout(slots(latest, archive), routes("/week", "/month"))]
-pub async fn dashboard(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
+pub async fn dashboard(
+    latest: Fragment,
+    archive: Fragment,
+    children: Fragment,
+    uri: Uri,
+) -> Html<String> {
     let tabs: String = TABS
         .iter()
         .map(|(route, label)| {
+            // The layout reads the request like any handler: the current tab is marked.
+            let class = if uri.path() == format!("/dashboard{route}") { "tab active" } else { "tab" };
             format!(
-                r##"<a class="tab" href="/dashboard{route}" hx-get="/dashboard{route}/@latest" hx-target="#latest" hx-push-url="/dashboard{route}">{label}</a>"##
+                r##"<a class="{class}" href="/dashboard{route}" hx-get="/dashboard{route}/@latest" hx-target="#latest" hx-push-url="/dashboard{route}">{label}</a>"##
             )
         })
         .collect();
