@@ -30,7 +30,10 @@ fn main() {
         .build()
         .unwrap();
     for app in [common::generated_app(), common::hand_written_app()] {
-        assert_eq!(runtime.block_on(page_len(app)), common::EXPECTED_LEN);
+        assert_eq!(
+            runtime.block_on(common::page_len(&app)),
+            common::EXPECTED_LEN
+        );
     }
     let generated = runtime.block_on(serve(common::generated_app()));
     let hand_written = runtime.block_on(serve(common::hand_written_app()));
@@ -52,23 +55,6 @@ fn main() {
         hand_total / f64::from(rounds),
         generated_total / hand_total
     );
-}
-
-/// Both apps answer the same page.
-async fn page_len(app: axum::Router) -> usize {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let request = axum::http::Request::get("/dashboard")
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let response = app.oneshot(request).await.unwrap();
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .len()
 }
 
 async fn serve(app: axum::Router) -> u16 {

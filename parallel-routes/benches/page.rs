@@ -3,24 +3,7 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
 use criterion::{Criterion, criterion_group, criterion_main};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-async fn request(app: &Router) -> usize {
-    let request = Request::get("/dashboard").body(Body::empty()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .len()
-}
 
 fn dashboard(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -29,15 +12,19 @@ fn dashboard(c: &mut Criterion) {
     let generated = common::generated_app();
     let hand_written = common::hand_written_app();
     for app in [&generated, &hand_written] {
-        assert_eq!(runtime.block_on(request(app)), common::EXPECTED_LEN);
+        assert_eq!(
+            runtime.block_on(common::page_len(app)),
+            common::EXPECTED_LEN
+        );
     }
 
     let mut group = c.benchmark_group("dashboard_oneshot");
     group.bench_function("generated", |b| {
-        b.to_async(&runtime).iter(|| request(&generated))
+        b.to_async(&runtime).iter(|| common::page_len(&generated))
     });
     group.bench_function("hand_written", |b| {
-        b.to_async(&runtime).iter(|| request(&hand_written))
+        b.to_async(&runtime)
+            .iter(|| common::page_len(&hand_written))
     });
     group.finish();
 }

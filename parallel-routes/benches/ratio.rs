@@ -11,23 +11,6 @@ mod common;
 
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-async fn request(app: &axum::Router) -> usize {
-    let request = Request::get("/dashboard").body(Body::empty()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .len()
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; a number, if given, is the batch count.
     let batches: usize = std::env::args()
@@ -43,13 +26,13 @@ fn main() {
     let mut nanos: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     runtime.block_on(async {
         for app in &apps {
-            assert_eq!(request(app).await, common::EXPECTED_LEN);
+            assert_eq!(common::page_len(app).await, common::EXPECTED_LEN);
         }
         for batch in 0..WARM_UP_BATCHES + batches {
             for (app, nanos) in apps.iter().zip(&mut nanos) {
                 let started = Instant::now();
                 for _ in 0..PER_BATCH {
-                    std::hint::black_box(request(app).await);
+                    std::hint::black_box(common::page_len(app).await);
                 }
                 if batch >= WARM_UP_BATCHES {
                     nanos.push(started.elapsed().as_nanos() as f64 / f64::from(PER_BATCH));

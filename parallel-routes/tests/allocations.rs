@@ -8,35 +8,22 @@
 mod common;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
-
-async fn request(app: &Router) -> usize {
-    let request = Request::get("/dashboard").body(Body::empty()).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .len()
-}
 
 /// Heap blocks allocated per request, over `n` requests after a warm-up.
 fn allocations_per_request(runtime: &tokio::runtime::Runtime, app: &Router) -> f64 {
     const N: u64 = 200;
     for _ in 0..10 {
-        assert_eq!(runtime.block_on(request(app)), common::EXPECTED_LEN);
+        assert_eq!(
+            runtime.block_on(common::page_len(app)),
+            common::EXPECTED_LEN
+        );
     }
     let before = dhat::HeapStats::get().total_blocks;
     for _ in 0..N {
-        runtime.block_on(request(app));
+        runtime.block_on(common::page_len(app));
     }
     let after = dhat::HeapStats::get().total_blocks;
     (after - before) as f64 / N as f64

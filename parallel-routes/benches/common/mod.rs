@@ -3,9 +3,13 @@
 //! The slots answer at once, so that what is measured is the routing and composition cost.
 
 use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
 use axum::response::Html;
 use axum::routing::get;
+use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
+use tower::ServiceExt;
 
 #[layout(slots(latest, archive))]
 async fn dashboard(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
@@ -52,3 +56,16 @@ pub fn hand_written_app() -> Router {
 
 /// What both must answer.
 pub const EXPECTED_LEN: usize = 176;
+
+/// Sends `GET /dashboard` to `app` in process and returns the body's length.
+pub async fn page_len(app: &Router) -> usize {
+    let request = Request::get("/dashboard").body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .len()
+}
