@@ -137,7 +137,8 @@ impl Interrupt {
 
     /// `303 See Other` to `uri`. A `uri` that is not a valid header value answers `500` (and is
     /// logged), rather than a broken redirect.
-    pub fn redirect(uri: &str) -> Self {
+    pub fn redirect(uri: impl AsRef<str>) -> Self {
+        let uri = uri.as_ref();
         match HeaderValue::try_from(uri) {
             Ok(location) => Self::response((StatusCode::SEE_OTHER, [(header::LOCATION, location)])),
             Err(_) => {
