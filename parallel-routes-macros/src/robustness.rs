@@ -69,6 +69,13 @@ const ATTR_PIECES: &[&str] = &[
     "slots",
     "slots()",
     "slots(,)",
+    "routes(",
+    "routes",
+    "\"/day/{n}\"",
+    "\"/\"",
+    "\"/type\"",
+    "out_of_order",
+    "root",
 ];
 
 /// Pieces of a function's parameter list.

@@ -224,3 +224,17 @@ impl<T: IntoFragment> SlotOutput for Result<T, Interrupt> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_to_an_invalid_uri_is_a_500_not_a_broken_header() {
+        let response = Interrupt::redirect("/next\nSet-Cookie: x=1").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(header::LOCATION).is_none());
+        let response = Interrupt::redirect(String::from("/login")).into_response();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+}
