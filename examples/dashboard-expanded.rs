@@ -191,20 +191,20 @@ mod dashboard {
     #[doc(hidden)]
     pub(crate) use __slot;
 }
-impl<S> ::parallel_routes::__private::LayoutHandler<S>
+impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::index>
 where
-    S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::latest_index: ::parallel_routes::__private::SlotHandler<S>,
-    dashboard::archive_index: ::parallel_routes::__private::SlotHandler<S>,
-    dashboard::children_index: ::parallel_routes::__private::SlotHandler<S>,
+    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::latest_index: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::archive_index: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::children_index: ::parallel_routes::__private::SlotHandler<__S>,
 {
     async fn render(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
-        state: S,
+        state: __S,
     ) -> ::parallel_routes::__private::axum::response::Response {
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-            S,
+            __S,
         >>::extract(&mut parts, &state)
             .await
         {
@@ -212,7 +212,7 @@ where
             ::core::result::Result::Err(rejection) => return rejection,
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-            S,
+            __S,
         >>::extract(&mut parts, &state)
             .await
         {
@@ -220,7 +220,7 @@ where
             ::core::result::Result::Err(rejection) => return rejection,
         };
         let slot_children = match <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
-            S,
+            __S,
         >>::extract(&mut parts, &state)
             .await
         {
@@ -228,84 +228,90 @@ where
             ::core::result::Result::Err(rejection) => return rejection,
         };
         let started = ::parallel_routes::__private::Instant::now();
-        let (slot_latest, slot_archive, slot_children, delivery) =
-            if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<S>>::META
+        let (slot_latest, slot_archive, slot_children, delivery) = if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
+            __S,
+        >>::META
+            .loading
+            .is_some()
+            || <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::META
                 .loading
                 .is_some()
-                || <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<S>>::META
-                    .loading
-                    .is_some()
-                || <dashboard::children_index as ::parallel_routes::__private::SlotHandler<S>>::META
-                    .loading
-                    .is_some()
-            {
-                let nonce = parts
-                    .extensions
-                    .get::<::parallel_routes::CspNonce>()
-                    .map(|nonce| nonce.0.clone());
-                let slots = [
+            || <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::META
+                .loading
+                .is_some()
+        {
+            let nonce = parts
+                .extensions
+                .get::<::parallel_routes::CspNonce>()
+                .map(|nonce| nonce.0.clone());
+            let slots = [
                 ::parallel_routes::__private::StreamSlot::new(
                     <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-                        S,
+                        __S,
                     >>::META,
                     slot_latest,
                 ),
                 ::parallel_routes::__private::StreamSlot::new(
                     <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-                        S,
+                        __S,
                     >>::META,
                     slot_archive,
                 ),
                 ::parallel_routes::__private::StreamSlot::new(
                     <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
-                        S,
+                        __S,
                     >>::META,
                     slot_children,
                 ),
             ];
-                match ::parallel_routes::__private::stream_join(
+            match ::parallel_routes::__private::stream_join(
                     started,
                     ::parallel_routes::StreamMode::OutOfOrder,
                     nonce,
                     slots,
                 )
                 .await
-                {
-                    ::core::result::Result::Ok((
-                        [slot_latest, slot_archive, slot_children],
-                        pending,
-                    )) => (
+            {
+                ::core::result::Result::Ok(
+                    ([slot_latest, slot_archive, slot_children], pending),
+                ) => {
+                    (
                         slot_latest,
                         slot_archive,
                         slot_children,
                         ::parallel_routes::__private::Delivery::Streamed(pending),
-                    ),
-                    ::core::result::Result::Err(interrupt) => {
-                        return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                    )
+                }
+                ::core::result::Result::Err(interrupt) => {
+                    return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
                         interrupt,
                     );
-                    }
                 }
-            } else {
-                match ::parallel_routes::__private::try_join!(
-                    slot_latest,
-                    slot_archive,
-                    slot_children
-                ) {
-                    ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
-                        let delivery = ::parallel_routes::__private::Delivery::buffered(
-                            started,
-                            &[&slot_latest, &slot_archive, &slot_children],
-                        );
-                        (slot_latest, slot_archive, slot_children, delivery)
-                    }
-                    ::core::result::Result::Err(interrupt) => {
-                        return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+            }
+        } else {
+            match ::parallel_routes::__private::try_join!(
+                slot_latest, slot_archive, slot_children
+            ) {
+                ::core::result::Result::Ok(
+                    (slot_latest, slot_archive, slot_children),
+                ) => {
+                    let delivery = ::parallel_routes::__private::Delivery::buffered(
+                        started,
+                        &[&slot_latest, &slot_archive, &slot_children],
+                    );
+                    (slot_latest, slot_archive, slot_children, delivery)
+                }
+                ::core::result::Result::Err(interrupt) => {
+                    return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
                         interrupt,
                     );
-                    }
                 }
-            };
+            }
+        };
         ::parallel_routes::__private::respond("dashboard", delivery, async move {
             ::parallel_routes::__private::axum::response::IntoResponse::into_response(
                 dashboard(
@@ -324,15 +330,15 @@ impl dashboard::Parent {
     pub const DEPTH: usize = 0;
 }
 const _: usize = dashboard::Parent::DEPTH;
-impl<S> ::parallel_routes::__private::ParentLayout<S> for dashboard::Parent
+impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Parent
 where
-    S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::latest_index: ::parallel_routes::__private::SlotHandler<S>,
-    dashboard::archive_index: ::parallel_routes::__private::SlotHandler<S>,
+    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::latest_index: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::archive_index: ::parallel_routes::__private::SlotHandler<__S>,
 {
     async fn nest<C>(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
-        state: S,
+        state: __S,
         children: C,
     ) -> ::parallel_routes::__private::axum::response::Response
     where
@@ -345,7 +351,7 @@ where
             + 'static,
     {
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-            S,
+            __S,
         >>::extract(&mut parts, &state)
             .await
         {
@@ -353,7 +359,7 @@ where
             ::core::result::Result::Err(rejection) => return rejection,
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-            S,
+            __S,
         >>::extract(&mut parts, &state)
             .await
         {
@@ -415,18 +421,19 @@ async fn latest() -> Html<String> {
 dashboard::__slot! {
     latest index { impl dashboard::Handler < dashboard::slot::latest,
     dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
-    impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
-    dashboard::slot::latest, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
-    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "latest",
-    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
-    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
+    impl < __S > ::parallel_routes::__private::SlotHandler < __S > for dashboard::Handler
+    < dashboard::slot::latest, dashboard::route::index > where __S : ::core::marker::Send
+    + ::core::marker::Sync, { const META : & 'static
+    ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "latest", fallback : ::core::option::Option::None,
+    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
     ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) })) } } }
 }
 const _: () = {
@@ -451,18 +458,19 @@ async fn archive() -> Html<String> {
 dashboard::__slot! {
     archive index { impl dashboard::Handler < dashboard::slot::archive,
     dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
-    impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
-    dashboard::slot::archive, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
-    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "archive",
-    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
-    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
+    impl < __S > ::parallel_routes::__private::SlotHandler < __S > for dashboard::Handler
+    < dashboard::slot::archive, dashboard::route::index > where __S :
+    ::core::marker::Send + ::core::marker::Sync, { const META : & 'static
+    ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "archive", fallback : ::core::option::Option::None,
+    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
     ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) })) } } }
 }
 const _: () = {
@@ -483,18 +491,19 @@ async fn overview() -> Html<&'static str> {
 dashboard::__slot! {
     children index { impl dashboard::Handler < dashboard::slot::children,
     dashboard::route::index > { #[doc(hidden)] pub const HAS_HANDLER : bool = true; }
-    impl < S > ::parallel_routes::__private::SlotHandler < S > for dashboard::Handler <
-    dashboard::slot::children, dashboard::route::index > where S : ::core::marker::Send +
-    ::core::marker::Sync, { const META : & 'static ::parallel_routes::__private::SlotMeta
-    = & ::parallel_routes::__private::SlotMeta { layout : "dashboard", slot : "children",
-    fallback : ::core::option::Option::None, loading : ::core::option::Option::None, };
-    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & S,) -> ::core::result::Result < impl ::core::future::Future < Output =
+    impl < __S > ::parallel_routes::__private::SlotHandler < __S > for dashboard::Handler
+    < dashboard::slot::children, dashboard::route::index > where __S :
+    ::core::marker::Send + ::core::marker::Sync, { const META : & 'static
+    ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
+    layout : "dashboard", slot : "children", fallback : ::core::option::Option::None,
+    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
+    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
+    ::core::result::Result < impl ::core::future::Future < Output =
     ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < S >,
+    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < S >> ::META, async move {
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
     ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) })) } } }
 }
 const _: () = {

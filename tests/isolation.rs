@@ -382,3 +382,26 @@ fn errors_are_logged_with_layout_slot_and_detail_at_error_level() {
         "a healthy slot logs no error"
     );
 }
+
+// --- Found in review ---------------------------------------------------------------------------
+
+#[layout("/named-fallback", slots(broken))]
+async fn named_fallback(broken: Fragment) -> Html<String> {
+    Html(broken.to_string())
+}
+
+/// Named `fallback`, like the function the generated code wraps it in.
+fn fallback(_: &SlotError) -> &'static str {
+    "custom fallback"
+}
+
+#[slot(named_fallback, broken, error = fallback)]
+async fn named_fallback_broken() -> Result<&'static str, String> {
+    Err("no".to_owned())
+}
+
+#[tokio::test]
+async fn a_fallback_named_fallback_is_called_not_shadowed() {
+    let reply = get(named_fallback::router(), "/named-fallback").await;
+    assert_eq!(reply.body, "custom fallback");
+}

@@ -236,3 +236,22 @@ async fn the_htmx_example_serves_each_tab_as_a_page_and_as_a_slot() {
     let script = get(app, "/assets/swap.js").await;
     assert_eq!(script.content_type(), "text/javascript; charset=utf-8");
 }
+
+// --- Found in review ---------------------------------------------------------------------------
+
+#[layout("/panicking-shop", slots(filters), parent = root)]
+async fn panicking_shop(filters: Fragment) -> Html<String> {
+    panic!("nested layout secret {filters}")
+}
+
+#[slot(panicking_shop, filters)]
+async fn panicking_shop_filters() -> &'static str {
+    "filters"
+}
+
+#[tokio::test]
+async fn a_panic_in_a_nested_layout_answers_500_like_any_layout() {
+    let reply = get(panicking_shop::router(), "/panicking-shop").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!reply.body.contains("secret"));
+}

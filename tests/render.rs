@@ -355,3 +355,40 @@ async fn maud_markup_is_trusted_and_fragments_render_in_maud() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body, "<main><h2>&lt;Tom &amp; Jerry&gt;</h2></main>");
 }
+
+// --- Generated names never clash with the user's (found in review) ----------------------------
+
+mod hygiene {
+    use super::*;
+
+    /// A state type named `S`, like the generated impls' generic parameter once was.
+    #[derive(Clone)]
+    pub struct S(pub &'static str);
+
+    /// A layout named `state`, and one of its slots named `parts`: both names of generated
+    /// locals.
+    #[layout("/hygiene/{id}", slots(parts, started))]
+    pub async fn state(parts: Fragment, started: Fragment, State(s): State<S>) -> Html<String> {
+        Html(format!("{}:{parts}:{started}", s.0))
+    }
+
+    #[slot(state, parts)]
+    async fn parts(Path(id): Path<u32>, State(s): State<S>) -> String {
+        format!("{id}-{}", s.0)
+    }
+
+    #[slot(state, started)]
+    async fn started(Path(delivery): Path<u32>) -> String {
+        format!("started {delivery}")
+    }
+}
+
+#[tokio::test]
+async fn generated_locals_do_not_shadow_user_functions_or_types() {
+    let app: Router = hygiene::state::router().with_state(hygiene::S("s"));
+    let reply = get(app, "/hygiene/4").await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "s:4-s:started 4")
+    );
+}

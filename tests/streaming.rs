@@ -379,3 +379,87 @@ async fn chunks_bytes(
     }
     (parts.headers, frames)
 }
+
+// --- Found in review ---------------------------------------------------------------------------
+
+#[layout("/slow-layout/{mode}", slots(quick, steps))]
+async fn slow_layout(quick: Fragment, steps: Fragment) -> Html<String> {
+    sleep_ms(300).await;
+    Html(format!("<body>{quick}|{steps}</body>"))
+}
+
+#[slot(slow_layout, quick)]
+async fn slow_layout_quick() -> &'static str {
+    "quick"
+}
+
+/// Named `loading`, like the function the generated code wraps it in.
+fn loading() -> &'static str {
+    "skeleton"
+}
+
+#[slot(slow_layout, steps, loading = loading)]
+async fn slow_layout_steps(Path(mode): Path<String>) -> Result<&'static str, Interrupt> {
+    for _ in 0..4 {
+        sleep_ms(50).await;
+    }
+    if mode == "interrupt" {
+        return Err(Interrupt::forbidden());
+    }
+    Ok("steps")
+}
+
+#[tokio::test]
+async fn loading_slots_keep_running_while_the_layout_renders() {
+    let started = Instant::now();
+    let reply = chunks(slow_layout::router(), get("/slow-layout/ok")).await;
+    let elapsed = started.elapsed();
+    // The layout (300 ms) and the slot (4 x 50 ms) overlap: ~300 ms, not ~500; the slot,
+    // done before the shell, is inlined.
+    assert!(elapsed < Duration::from_millis(450), "{elapsed:?}");
+    assert_eq!(reply.body(), "<body>quick|steps</body>");
+}
+
+#[tokio::test]
+async fn an_interrupt_while_the_layout_renders_still_decides_the_status() {
+    let reply = chunks(slow_layout::router(), get("/slow-layout/interrupt")).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+fn panicking_skeleton() -> &'static str {
+    panic!("skeleton panicked")
+}
+
+#[layout("/bad-skeleton", slots(quick, late))]
+async fn bad_skeleton(quick: Fragment, late: Fragment) -> Html<String> {
+    Html(format!("<body>{quick}|{late}</body>"))
+}
+
+#[slot(bad_skeleton, quick)]
+async fn bad_skeleton_quick() -> &'static str {
+    "quick"
+}
+
+#[slot(bad_skeleton, late, loading = panicking_skeleton)]
+async fn bad_skeleton_late() -> &'static str {
+    sleep_ms(50).await;
+    "late"
+}
+
+#[tokio::test]
+async fn a_panicking_placeholder_renders_none_and_the_page_streams_on() {
+    let reply = chunks(bad_skeleton::router(), get("/bad-skeleton")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.chunks[0]
+            .1
+            .contains("<template id=\"pr-1\"></template><!--/pr-1-->"),
+        "{:?}",
+        reply.chunks
+    );
+    assert!(
+        reply
+            .body()
+            .contains("<template id=\"prc-1\">late</template>")
+    );
+}

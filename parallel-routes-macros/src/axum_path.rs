@@ -3,35 +3,44 @@
 
 /// Checks `path` and the slot endpoints below it (`<path>/@<slot>`) the way `axum::Router::route`
 /// will, with the message to show if they are refused.
+#[cfg(test)]
 pub(crate) fn validate(path: &str, slots: &[String]) -> Result<(), String> {
-    if !path.starts_with('/') {
-        return Err(format!("a layout path must start with `/`; found {path:?}"));
+    Paths::default().add(path, slots)
+}
+
+/// All the paths one layout serves, in one router, as axum will hold them: so that two of them
+/// that conflict (`/{a}` and `/{b}`) are refused here rather than by `router()` at startup.
+#[derive(Default)]
+pub(crate) struct Paths(matchit::Router<()>);
+
+impl Paths {
+    /// Adds `path` and its slot endpoints, or says why axum would refuse them.
+    pub(crate) fn add(&mut self, path: &str, slots: &[String]) -> Result<(), String> {
+        if !path.starts_with('/') {
+            return Err(format!("a layout path must start with `/`; found {path:?}"));
+        }
+        if let Some(segment) = path
+            .split('/')
+            .find(|segment| segment.starts_with(':') || segment.starts_with('*'))
+        {
+            return Err(format!(
+                "axum 0.8 writes path parameters as `{{{name}}}`, not `{segment}`",
+                name = segment.trim_start_matches([':', '*'])
+            ));
+        }
+        if path.contains("{*") {
+            return Err(format!(
+                "a layout path cannot end in a catch-all `{{*..}}`: its slots are served below it, at `{path}/@<slot>`"
+            ));
+        }
+        let endpoints = slots.iter().map(|slot| slot_endpoint(path, slot));
+        for path in std::iter::once(path.to_owned()).chain(endpoints) {
+            self.0
+                .insert(path.as_str(), ())
+                .map_err(|err| format!("invalid axum path {path:?}: {err}"))?;
+        }
+        Ok(())
     }
-    if let Some(segment) = path
-        .split('/')
-        .find(|segment| segment.starts_with(':') || segment.starts_with('*'))
-    {
-        return Err(format!(
-            "axum 0.8 writes path parameters as `{{{name}}}`, not `{segment}`",
-            name = segment.trim_start_matches([':', '*'])
-        ));
-    }
-    if path.contains("{*") {
-        return Err(format!(
-            "a layout path cannot end in a catch-all `{{*..}}`: its slots are served below it, at `{path}/@<slot>`"
-        ));
-    }
-    let mut router = matchit::Router::new();
-    router
-        .insert(path, ())
-        .map_err(|err| format!("invalid axum path {path:?}: {err}"))?;
-    for slot in slots {
-        let endpoint = slot_endpoint(path, slot);
-        router
-            .insert(endpoint.as_str(), ())
-            .map_err(|err| format!("invalid axum path {endpoint:?}: {err}"))?;
-    }
-    Ok(())
 }
 
 /// Where one slot of the layout at `path` is served on its own.

@@ -7,6 +7,15 @@
 
 #![forbid(unsafe_code)]
 
+/// `quote!` with `Span::mixed_site()`: the local variables and parameters that generated code
+/// introduces (`parts`, `state`, `started`, …) cannot collide with the user's names, as in a
+/// `macro_rules!` macro. Tokens taken from the user's code keep their own spans.
+macro_rules! hygienic {
+    ($($tokens:tt)*) => {
+        ::quote::quote_spanned!(::proc_macro2::Span::mixed_site()=> $($tokens)*)
+    };
+}
+
 mod attr;
 mod axum_path;
 mod errors;

@@ -174,24 +174,49 @@ pub async fn respond<F>(layout: &'static str, delivery: Delivery, render: F) -> 
 where
     F: Future<Output = Response>,
 {
-    let response = match AssertUnwindSafe(render).catch_unwind().await {
-        Ok(response) => response,
-        Err(panic) => {
-            tracing::error!(
-                layout,
-                panic = panic_message(panic.as_ref()),
-                "layout panicked; answering 500"
-            );
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
-        }
-    };
+    let render = AssertUnwindSafe(render).catch_unwind();
     match delivery {
-        Delivery::Buffered(timing) => timing.add_to(response),
-        Delivery::Streamed(pending) => pending.into_response(response).await,
+        Delivery::Buffered(timing) => match render.await {
+            Ok(response) => timing.add_to(response),
+            Err(panic) => layout_panicked(layout, panic.as_ref()),
+        },
+        Delivery::Streamed(pending) => pending.respond(layout, render).await,
     }
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> String {
+/// Runs a nested layout (its slots, then the layout function) as its parent's `children`. Its
+/// slots have their own boundaries; a panic in the layout function itself answers `500`, as it
+/// would for a layout that is not nested, and is logged.
+pub async fn run_nested<F>(layout: &'static str, page: F) -> Result<Rendered, Interrupt>
+where
+    F: Future<Output = SlotOutcome>,
+{
+    match AssertUnwindSafe(page).catch_unwind().await {
+        Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered {
+            slot: "children",
+            fragment,
+            finished: Instant::now(),
+        }),
+        Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
+        // The generated page only ever renders or interrupts.
+        Ok(SlotOutcome::Failed(_) | SlotOutcome::TimedOut(_)) => {
+            Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR))
+        }
+        Err(panic) => Err(Interrupt::response(layout_panicked(layout, panic.as_ref()))),
+    }
+}
+
+/// The `500` for a layout that panicked, logged.
+pub(crate) fn layout_panicked(layout: &'static str, panic: &(dyn Any + Send)) -> Response {
+    tracing::error!(
+        layout,
+        panic = panic_message(panic),
+        "layout panicked; answering 500"
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+}
+
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
     if let Some(message) = panic.downcast_ref::<&'static str>() {
         (*message).to_owned()
     } else if let Some(message) = panic.downcast_ref::<String>() {

@@ -208,7 +208,9 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::boundary::{Delivery, Rendered, SlotMeta, respond, run_slot, timeout};
+    pub use crate::boundary::{
+        Delivery, Rendered, SlotMeta, respond, run_nested, run_slot, timeout,
+    };
     pub use crate::error::{SlotOutcome, SlotOutput};
     pub use crate::page::{LayoutHandler, Page, ParentLayout, SlotEndpoint};
     pub use crate::registry::{Chosen, Missing, NoHandler};

@@ -20,18 +20,20 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
+use std::future::poll_fn;
 use std::hash::BuildHasher;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::LazyLock;
+use std::task::Poll;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use futures_util::stream::{self, FuturesUnordered, StreamExt};
 
-use crate::boundary::{Rendered, SlotMeta, fallback};
+use crate::boundary::{Rendered, SlotMeta, fallback, layout_panicked};
 use crate::error::{Interrupt, SlotError, SlotErrorKind};
 use crate::fragment::{Fragment, escape_into};
 
@@ -169,13 +171,29 @@ pub async fn join<const N: usize>(
 fn placeholder(mode: StreamMode, index: usize, meta: &SlotMeta) -> Fragment {
     match mode {
         StreamMode::OutOfOrder => {
-            let loading = meta.loading.map(|loading| loading()).unwrap_or_default();
+            let loading = meta
+                .loading
+                .map(|loading| placeholder_of(meta, loading))
+                .unwrap_or_default();
             Fragment::html(format!(
                 "<template id=\"pr-{index}\"></template>{loading}<!--/pr-{index}-->"
             ))
         }
         StreamMode::InOrder => Fragment::html(in_order_marker(index)),
     }
+}
+
+/// The slot's `loading` placeholder; a panic in it gives an empty placeholder, and is logged.
+fn placeholder_of(meta: &SlotMeta, loading: fn() -> Fragment) -> Fragment {
+    std::panic::catch_unwind(loading).unwrap_or_else(|panic| {
+        tracing::error!(
+            layout = meta.layout,
+            slot = meta.slot,
+            panic = crate::boundary::panic_message(panic.as_ref()),
+            "the slot's loading placeholder panicked; rendering none"
+        );
+        Fragment::default()
+    })
 }
 
 /// A per-process random salt, so that a page's own text cannot be mistaken for a marker.
@@ -187,23 +205,51 @@ fn in_order_marker(index: usize) -> String {
 }
 
 impl Pending {
+    /// Renders the layout while the loading slots keep running (a slot is never paused for the
+    /// layout), then sends the page.
+    pub(crate) async fn respond<F>(mut self, layout: &'static str, render: F) -> Response
+    where
+        F: Future<Output = std::thread::Result<Response>>,
+    {
+        let mut finished = Vec::new();
+        let mut render = pin!(render);
+        let running = &mut self.running;
+        let rendered = poll_fn(|cx| {
+            while let Poll::Ready(Some(done)) = running.poll_next_unpin(cx) {
+                finished.push(done);
+            }
+            render.as_mut().poll(cx)
+        })
+        .await;
+        match rendered {
+            Ok(response) => self.into_response(response, finished).await,
+            Err(panic) => layout_panicked(layout, panic.as_ref()),
+        }
+    }
+
     /// Turns the layout's response into the streamed page: the shell, then each slot.
-    pub(crate) async fn into_response(mut self, response: Response) -> Response {
+    /// `finished` are the loading slots that ended while the layout ran.
+    async fn into_response(mut self, response: Response, mut finished: Vec<Done>) -> Response {
         // A layout that answered with an error, or a page with nothing left to wait for, is
         // sent as it is.
-        if !response.status().is_success() || self.running.is_empty() {
+        if !response.status().is_success() || (self.running.is_empty() && finished.is_empty()) {
             return response;
         }
         let (mut parts, body) = response.into_parts();
         let Ok(shell) = axum::body::to_bytes(body, usize::MAX).await else {
-            return Response::from_parts(parts, Body::empty());
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let mut shell = shell.to_vec();
 
-        // Slots that finished while the layout ran are inlined too.
-        let mut finished = Vec::new();
+        // Slots that finished while the layout ran are inlined too. Nothing has been sent yet,
+        // so an interrupt among them still decides the response.
         while let Some(Some(done)) = self.running.next().now_or_never() {
             finished.push(done);
+        }
+        if let Some(at) = finished.iter().position(|(_, _, result)| result.is_err()) {
+            if let (_, _, Err(interrupt)) = finished.swap_remove(at) {
+                return interrupt.into_response();
+            }
         }
         for (index, meta, result) in finished {
             let content = content_after_shell(meta, result);

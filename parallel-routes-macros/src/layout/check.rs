@@ -82,7 +82,8 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         .chain(&children)
         .map(ToString::to_string)
         .collect();
-    if let Err(message) = axum_path::validate(&path, &slot_names) {
+    let mut paths = axum_path::Paths::default();
+    if let Err(message) = paths.add(&path, &slot_names) {
         errors.push(syn::Error::new(path_span, message));
     }
     let mut routes: Vec<SubRoute> = Vec::new();
@@ -102,7 +103,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
                     twin.literal.value()
                 ),
             ));
-        } else if let Err(message) = axum_path::validate(&full_path(&path, &route), &slot_names) {
+        } else if let Err(message) = paths.add(&full_path(&path, &route), &slot_names) {
             errors.push(syn::Error::new(literal.span(), message));
         } else {
             routes.push(SubRoute {

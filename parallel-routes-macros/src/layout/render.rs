@@ -4,7 +4,7 @@
 //! extractor types resolve as the user wrote them.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote_spanned};
 use syn::Ident;
 
 use super::{Layout, LayoutParam};
@@ -21,20 +21,20 @@ enum Children {
 /// One `impl LayoutHandler` per route.
 pub(crate) fn pages(layout: &Layout) -> TokenStream {
     let name = &layout.name;
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     layout
         .routes()
         .iter()
         .map(|route| {
             let marker = &route.marker;
             let (bounds, body) = render(layout, marker, Children::Page);
-            quote! {
-                impl<S> #private::LayoutHandler<S> for #name::Layout<#name::route::#marker>
+            hygienic! {
+                impl<__S> #private::LayoutHandler<__S> for #name::Layout<#name::route::#marker>
                 where
-                    S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                     #( #bounds )*
                 {
-                    async fn render(mut parts: #private::axum::http::request::Parts, state: S) -> #private::axum::response::Response {
+                    async fn render(mut parts: #private::axum::http::request::Parts, state: __S) -> #private::axum::response::Response {
                         #body
                     }
                 }
@@ -48,11 +48,11 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
 /// — if it takes `children` itself — how it renders a nested layout's output as its children.
 pub(crate) fn nesting(layout: &Layout) -> TokenStream {
     let name = &layout.name;
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     let depth = match &layout.parent {
         Some(parent) => {
             let last = &parent.segments.last().expect("a path has a segment").ident;
-            quote! {
+            hygienic! {
                 #parent::__slot! { @parent #last }
                 impl #name::Parent {
                     #[doc(hidden)]
@@ -60,7 +60,7 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
                 }
             }
         }
-        None => quote! {
+        None => hygienic! {
             impl #name::Parent {
                 #[doc(hidden)]
                 pub const DEPTH: usize = 0;
@@ -70,13 +70,13 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
     let nest = layout.children.is_some().then(|| {
         let index = Ident::new("index", proc_macro2::Span::call_site());
         let (bounds, body) = render(layout, &index, Children::Nested);
-        quote! {
-            impl<S> #private::ParentLayout<S> for #name::Parent
+        hygienic! {
+            impl<__S> #private::ParentLayout<__S> for #name::Parent
             where
-                S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                 #( #bounds )*
             {
-                async fn nest<C>(mut parts: #private::axum::http::request::Parts, state: S, children: C) -> #private::axum::response::Response
+                async fn nest<C>(mut parts: #private::axum::http::request::Parts, state: __S, children: C) -> #private::axum::response::Response
                 where
                     C: ::core::future::Future<
                         Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
@@ -87,7 +87,7 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
             }
         }
     });
-    quote! {
+    hygienic! {
         #depth
         const _: usize = #name::Parent::DEPTH;
         #nest
@@ -99,11 +99,11 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
 /// the page, or hand it to the parent layout as its `children`.
 fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStream>, TokenStream) {
     let name = &layout.name;
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     let slots: Vec<&Ident> = layout.all_slots().collect();
     let vars: Vec<Ident> = slots
         .iter()
-        .map(|slot| format_ident!("slot_{}", slot))
+        .map(|slot| format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site()))
         .collect();
 
     let mut bounds = Vec::new();
@@ -112,32 +112,32 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
     for (index, param) in layout.params.iter().enumerate() {
         match param {
             LayoutParam::Fragment(slot) => {
-                let var = format_ident!("slot_{}", slot);
-                call_args.push(quote!(#var.fragment));
+                let var = format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site());
+                call_args.push(hygienic!(#var.fragment));
             }
             LayoutParam::Extractor(ty) => {
-                let var = format_ident!("arg_{}", index);
-                bounds.push(quote!(#ty: #private::LayoutArg<S>,));
-                extract.push(quote! {
-                    let #var = match #private::extract::<#ty, S>(&mut parts, &state).await {
+                let var = format_ident!("arg_{}", index, span = proc_macro2::Span::mixed_site());
+                bounds.push(hygienic!(#ty: #private::LayoutArg<__S>,));
+                extract.push(hygienic! {
+                    let #var = match #private::extract::<#ty, __S>(&mut parts, &state).await {
                         ::core::result::Result::Ok(value) => value,
                         ::core::result::Result::Err(rejection) => return rejection,
                     };
                 });
-                call_args.push(quote!(#var));
+                call_args.push(hygienic!(#var));
             }
         }
     }
     let mut handlers = Vec::new();
     for (slot, var) in slots.iter().zip(&vars) {
         if children == Children::Nested && *slot == "children" {
-            extract.push(quote!(let #var = children;));
+            extract.push(hygienic!(let #var = children;));
             continue;
         }
         let alias = Layout::alias(slot, route);
-        bounds.push(quote!(#name::#alias: #private::SlotHandler<S>,));
-        extract.push(quote! {
-            let #var = match <#name::#alias as #private::SlotHandler<S>>::extract(&mut parts, &state).await {
+        bounds.push(hygienic!(#name::#alias: #private::SlotHandler<__S>,));
+        extract.push(hygienic! {
+            let #var = match <#name::#alias as #private::SlotHandler<__S>>::extract(&mut parts, &state).await {
                 ::core::result::Result::Ok(slot) => slot,
                 ::core::result::Result::Err(rejection) => return rejection,
             };
@@ -145,38 +145,28 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
         handlers.push((*slot, alias));
     }
 
-    let interrupted = quote! {
+    let interrupted = hygienic! {
         ::core::result::Result::Err(interrupt) => {
             return #private::axum::response::IntoResponse::into_response(interrupt);
         }
     };
     let tail = match &layout.parent {
-        // A nested layout's output is its parent's `children`: rendered inside a boundary (a
-        // panic becomes the parent's fallback for `children`), then handed up.
+        // A nested layout's output is its parent's `children`: its page is a future that the
+        // parent runs beside its own slots (a panic in the layout answers 500), handed up.
         Some(parent) => {
-            bounds.push(quote!(#parent::Parent: #private::ParentLayout<S>,));
-            let parent_name = parent
-                .segments
-                .last()
-                .map(|segment| segment.ident.to_string())
-                .unwrap_or_default();
+            bounds.push(hygienic!(#parent::Parent: #private::ParentLayout<__S>,));
+            let layout_name = name.to_string();
             let fragment = quote_spanned! {layout.output_span=>
                 ::parallel_routes::IntoFragment::into_fragment(#name( #( #call_args ),* ).await)
             };
-            quote! {
-                static NESTED: #private::SlotMeta = #private::SlotMeta {
-                    layout: #parent_name,
-                    slot: "children",
-                    fallback: ::core::option::Option::None,
-                    loading: ::core::option::Option::None,
-                };
-                let page = #private::run_slot(&NESTED, async move {
+            hygienic! {
+                let page = #private::run_nested(#layout_name, async move {
                     match #private::try_join!( #( #vars ),* ) {
                         ::core::result::Result::Ok(( #( #vars, )* )) => #private::SlotOutcome::Rendered(#fragment),
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
                 });
-                <#parent::Parent as #private::ParentLayout<S>>::nest(parts, state, page).await
+                <#parent::Parent as #private::ParentLayout<__S>>::nest(parts, state, page).await
             }
         }
         None => {
@@ -185,7 +175,7 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
                 #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
             };
             let delivery = delivery(layout, &handlers, &vars, children, &interrupted);
-            quote! {
+            hygienic! {
                 // One clock read for all slots: each slot's time runs from here to its end.
                 let started = #private::Instant::now();
                 #delivery
@@ -195,7 +185,7 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
     };
     (
         bounds,
-        quote! {
+        hygienic! {
             #( #extract )*
             #tail
         },
@@ -214,11 +204,11 @@ fn delivery(
     interrupted: &TokenStream,
 ) -> TokenStream {
     let name = &layout.name;
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     if vars.is_empty() {
-        return quote!(let delivery = #private::Delivery::buffered(started, &[]););
+        return hygienic!(let delivery = #private::Delivery::buffered(started, &[]););
     }
-    let buffered = quote! {
+    let buffered = hygienic! {
         match #private::try_join!( #( #vars ),* ) {
             ::core::result::Result::Ok(( #( #vars, )* )) => {
                 let delivery = #private::Delivery::buffered(started, &[ #( &#vars ),* ]);
@@ -228,17 +218,17 @@ fn delivery(
         }
     };
     if children == Children::Nested {
-        return quote!(let ( #( #vars, )* delivery ) = #buffered;);
+        return hygienic!(let ( #( #vars, )* delivery ) = #buffered;);
     }
     let metas: Vec<TokenStream> = handlers
         .iter()
-        .map(|(_, alias)| quote!(<#name::#alias as #private::SlotHandler<S>>::META))
+        .map(|(_, alias)| hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META))
         .collect();
     let mode = match &layout.stream {
-        Some(mode) => quote!(::parallel_routes::StreamMode::#mode),
-        None => quote!(::parallel_routes::StreamMode::OutOfOrder),
+        Some(mode) => hygienic!(::parallel_routes::StreamMode::#mode),
+        None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
     };
-    quote! {
+    hygienic! {
         let ( #( #vars, )* delivery ) = if #( #metas.loading.is_some() )||* {
             let nonce = parts
                 .extensions

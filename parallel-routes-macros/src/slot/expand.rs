@@ -1,7 +1,7 @@
 //! Code generation for `#[slot]` and `#[page]`. See ARCHITECTURE.md.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
@@ -18,53 +18,53 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         state,
         ..
     } = slot;
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     let vars: Vec<Ident> = (0..args.len())
-        .map(|i| format_ident!("arg_{}", i))
+        .map(|i| format_ident!("arg_{}", i, span = proc_macro2::Span::mixed_site()))
         .collect();
     let (parts, state_var) = if args.is_empty() {
-        (quote!(_), quote!(_))
+        (hygienic!(_), hygienic!(_))
     } else {
-        (quote!(parts), quote!(state))
+        (hygienic!(parts), hygienic!(state))
     };
     let outcome = quote_spanned! {slot.output_span=>
         #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
     };
     let meta = meta(slot);
     let handler = match slot.timeout_ms {
-        Some(millis) => quote! {
+        Some(millis) => hygienic! {
             #private::timeout(#private::Duration::from_millis(#millis), async move { #outcome })
         },
-        None => quote!(async move { #outcome }),
+        None => hygienic!(async move { #outcome }),
     };
     let checks = args.iter().map(|ty| {
         quote_spanned! {ty.span()=>
             let _ = ::parallel_routes::__private::slot_arg::<#ty, #state>;
         }
     });
-    let checks = (!args.is_empty()).then(|| quote!(const _: () = { #( #checks )* };));
+    let checks = (!args.is_empty()).then(|| hygienic!(const _: () = { #( #checks )* };));
     let marker = marker(slot);
     let registered = registration(
         slot,
-        quote! {
-            impl<S> #private::SlotHandler<S> for #marker
+        hygienic! {
+            impl<__S> #private::SlotHandler<__S> for #marker
             where
-                S: ::core::marker::Send + ::core::marker::Sync,
-                #( #args: #private::SlotArg<S>, )*
+                __S: ::core::marker::Send + ::core::marker::Sync,
+                #( #args: #private::SlotArg<__S>, )*
             {
                 #meta
 
                 async fn extract(
                     #parts: &mut #private::axum::http::request::Parts,
-                    #state_var: &S,
+                    #state_var: &__S,
                 ) -> ::core::result::Result<
                     impl ::core::future::Future<
                         Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
-                    > + ::core::marker::Send + use<S>,
+                    > + ::core::marker::Send + use<__S>,
                     #private::axum::response::Response,
                 > {
-                    #( let #vars = #private::extract::<#args, S>(parts, state).await?; )*
-                    ::core::result::Result::Ok(#private::run_slot(<Self as #private::SlotHandler<S>>::META, #handler))
+                    #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
+                    ::core::result::Result::Ok(#private::run_slot(<Self as #private::SlotHandler<__S>>::META, #handler))
                 }
             }
 
@@ -72,7 +72,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         },
     );
     let exists = layout_exists(layout);
-    quote! {
+    hygienic! {
         #registered
         #exists
     }
@@ -81,26 +81,26 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
 /// What a slot with invalid input still registers, so that its layout does not also report it
 /// as missing: a handler that never runs (the crate does not compile).
 pub(crate) fn fallback(slot: &Slot) -> TokenStream {
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     let marker = marker(slot);
     registration(
         slot,
-        quote! {
-            impl<S> #private::SlotHandler<S> for #marker {
-                const META: &'static #private::SlotMeta = <#private::Missing as #private::SlotHandler<S>>::META;
+        hygienic! {
+            impl<__S> #private::SlotHandler<__S> for #marker {
+                const META: &'static #private::SlotMeta = <#private::Missing as #private::SlotHandler<__S>>::META;
 
                 fn extract(
                     parts: &mut #private::axum::http::request::Parts,
-                    state: &S,
+                    state: &__S,
                 ) -> impl ::core::future::Future<
                     Output = ::core::result::Result<
                         impl ::core::future::Future<
                             Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
-                        > + ::core::marker::Send + use<S>,
+                        > + ::core::marker::Send + use<__S>,
                         #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
-                    <#private::Missing as #private::SlotHandler<S>>::extract(parts, state)
+                    <#private::Missing as #private::SlotHandler<__S>>::extract(parts, state)
                 }
             }
         },
@@ -110,32 +110,34 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
 /// `const META`: the slot's names, fallback and loading placeholder, for its error boundary
 /// and for the page, which streams when a slot has `loading`.
 fn meta(slot: &Slot) -> TokenStream {
-    let private = quote!(::parallel_routes::__private);
+    let private = hygienic!(::parallel_routes::__private);
     let layout = slot.layout_name();
     let name = slot.slot.to_string();
     let fallback = match &slot.error {
         Some(path) => quote_spanned! {path.span()=>
             ::core::option::Option::Some({
-                fn fallback(error: &::parallel_routes::SlotError) -> ::parallel_routes::Fragment {
+                // Named so as not to hide a user function called `fallback`.
+                fn __parallel_routes_fallback(error: &::parallel_routes::SlotError) -> ::parallel_routes::Fragment {
                     ::parallel_routes::IntoFragment::into_fragment(#path(error))
                 }
-                fallback
+                __parallel_routes_fallback
             })
         },
-        None => quote!(::core::option::Option::None),
+        None => hygienic!(::core::option::Option::None),
     };
     let loading = match &slot.loading {
         Some(path) => quote_spanned! {path.span()=>
             ::core::option::Option::Some({
-                fn loading() -> ::parallel_routes::Fragment {
+                // Named so as not to hide a user function called `loading`.
+                fn __parallel_routes_loading() -> ::parallel_routes::Fragment {
                     ::parallel_routes::IntoFragment::into_fragment(#path())
                 }
-                loading
+                __parallel_routes_loading
             })
         },
-        None => quote!(::core::option::Option::None),
+        None => hygienic!(::core::option::Option::None),
     };
-    quote! {
+    hygienic! {
         const META: &'static #private::SlotMeta = &#private::SlotMeta {
             layout: #layout,
             slot: #name,
@@ -152,11 +154,11 @@ fn registration(slot: &Slot, handler_impl: TokenStream) -> TokenStream {
     } = slot;
     let marker = marker(slot);
     let route = match &slot.route {
-        SlotRoute::Index => quote!(index),
-        SlotRoute::Route(literal) => quote!(#literal),
+        SlotRoute::Index => hygienic!(index),
+        SlotRoute::Route(literal) => hygienic!(#literal),
         SlotRoute::Default(span) => quote_spanned!(*span=> default),
     };
-    quote! {
+    hygienic! {
         #layout::__slot! { #name #route {
             impl #marker {
                 #[doc(hidden)]
@@ -175,13 +177,13 @@ fn marker(slot: &Slot) -> TokenStream {
         layout, slot: name, ..
     } = slot;
     let route = match &slot.route {
-        SlotRoute::Index => quote!(index),
+        SlotRoute::Index => hygienic!(index),
         SlotRoute::Route(literal) => {
             route_ident(&literal.value(), literal.span()).into_token_stream()
         }
         SlotRoute::Default(span) => quote_spanned!(*span=> default),
     };
-    quote!(#layout::Handler<#layout::slot::#name, #layout::route::#route>)
+    hygienic!(#layout::Handler<#layout::slot::#name, #layout::route::#route>)
 }
 
 /// Names the layout function as a value, so that a misspelt layout gets rustc's own
