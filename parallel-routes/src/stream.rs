@@ -246,10 +246,10 @@ impl Pending {
         while let Some(Some(done)) = self.running.next().now_or_never() {
             finished.push(done);
         }
-        if let Some(at) = finished.iter().position(|(_, _, result)| result.is_err()) {
-            if let (_, _, Err(interrupt)) = finished.swap_remove(at) {
-                return interrupt.into_response();
-            }
+        if let Some(at) = finished.iter().position(|(_, _, result)| result.is_err())
+            && let (_, _, Err(interrupt)) = finished.swap_remove(at)
+        {
+            return interrupt.into_response();
         }
         for (index, meta, result) in finished {
             let content = content_after_shell(meta, result);
