@@ -392,3 +392,19 @@ async fn generated_locals_do_not_shadow_user_functions_or_types() {
         (StatusCode::OK, "s:4-s:started 4")
     );
 }
+
+#[layout("/raw", slots(r#type))]
+async fn raw(r#type: Fragment) -> Html<String> {
+    Html(format!("<p>{type}</p>", type = r#type))
+}
+
+#[slot(raw, r#type)]
+async fn raw_type() -> &'static str {
+    "kind"
+}
+
+#[tokio::test]
+async fn a_slot_named_with_a_raw_identifier_is_served_at_its_plain_name() {
+    assert_eq!(get(raw::router(), "/raw").await.body, "<p>kind</p>");
+    assert_eq!(get(raw::router(), "/raw/@type").await.body, "kind");
+}

@@ -80,7 +80,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         .slots
         .iter()
         .chain(&children)
-        .map(ToString::to_string)
+        .map(|slot| syn::ext::IdentExt::unraw(slot).to_string())
         .collect();
     let mut paths = axum_path::Paths::default();
     if let Err(message) = paths.add(&path, &slot_names) {

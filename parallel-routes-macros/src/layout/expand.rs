@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::{Ident, ItemFn};
 
 use super::{Layout, LayoutParam, RouteView, render};
@@ -49,7 +50,8 @@ fn module(layout: &Layout) -> TokenStream {
         served.push(format!("`GET {path}`"));
         for slot in &slots {
             let alias = Layout::alias(slot, marker);
-            let endpoint = slot_endpoint(path, &slot.to_string());
+            // `r#type` is served at `/@type`.
+            let endpoint = slot_endpoint(path, &slot.unraw().to_string());
             served.push(format!("`GET {endpoint}`"));
             bounds.push(quote!(#alias: #private::SlotHandler<S>,));
             services.push(quote! {

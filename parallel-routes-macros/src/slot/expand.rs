@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote_spanned};
 use syn::Ident;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{Slot, SlotRoute};
@@ -112,7 +113,7 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
 fn meta(slot: &Slot) -> TokenStream {
     let private = hygienic!(::parallel_routes::__private);
     let layout = slot.layout_name();
-    let name = slot.slot.to_string();
+    let name = slot.slot.unraw().to_string();
     let fallback = match &slot.error {
         Some(path) => quote_spanned! {path.span()=>
             ::core::option::Option::Some({
