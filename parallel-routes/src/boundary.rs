@@ -180,7 +180,8 @@ where
             Ok(response) => timing.add_to(response),
             Err(panic) => layout_panicked(layout, panic.as_ref()),
         },
-        Delivery::Streamed(pending) => pending.respond(layout, render).await,
+        // Boxed for the same reason as `stream::join`: the buffered path stays small.
+        Delivery::Streamed(pending) => Box::pin(pending.respond(layout, render)).await,
     }
 }
 

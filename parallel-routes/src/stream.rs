@@ -117,7 +117,19 @@ pub struct Pending {
 /// slots, the placeholder of the others — and what is still pending.
 ///
 /// `Err` for an [`Interrupt`] before the shell is built: the status can still change.
-pub async fn join<const N: usize>(
+///
+/// Boxed, so that the page's own future (which the buffered path uses too) does not carry the
+/// streaming path's state inline: a larger page future is a larger copy on every request.
+pub fn join<const N: usize>(
+    started: Instant,
+    mode: StreamMode,
+    nonce: Option<String>,
+    slots: [StreamSlot; N],
+) -> Pin<Box<dyn Future<Output = Result<([Rendered; N], Pending), Interrupt>> + Send>> {
+    Box::pin(join_inline(started, mode, nonce, slots))
+}
+
+async fn join_inline<const N: usize>(
     started: Instant,
     mode: StreamMode,
     nonce: Option<String>,
