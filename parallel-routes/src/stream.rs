@@ -112,6 +112,10 @@ pub struct Pending {
     running: Running,
 }
 
+/// What [`join`] gives the page: one [`Rendered`] per slot, and what is still pending; or the
+/// interrupt that decides the response.
+pub type Joined<const N: usize> = Result<([Rendered; N], Pending), Interrupt>;
+
 /// Runs a streaming page's slots until every slot without `loading` has finished; the others
 /// keep running. Returns one [`Rendered`] per slot for the layout — the content of finished
 /// slots, the placeholder of the others — and what is still pending.
@@ -125,7 +129,7 @@ pub fn join<const N: usize>(
     mode: StreamMode,
     nonce: Option<String>,
     slots: [StreamSlot; N],
-) -> Pin<Box<dyn Future<Output = Result<([Rendered; N], Pending), Interrupt>> + Send>> {
+) -> Pin<Box<dyn Future<Output = Joined<N>> + Send>> {
     Box::pin(join_inline(started, mode, nonce, slots))
 }
 
@@ -134,7 +138,7 @@ async fn join_inline<const N: usize>(
     mode: StreamMode,
     nonce: Option<String>,
     slots: [StreamSlot; N],
-) -> Result<([Rendered; N], Pending), Interrupt> {
+) -> Joined<N> {
     let mut results: [Option<Rendered>; N] = std::array::from_fn(|_| None);
     let mut metas: [Option<&'static SlotMeta>; N] = [None; N];
     let mut required = 0;
