@@ -183,19 +183,26 @@ async fn join_inline<const N: usize>(
     ))
 }
 
-/// What stands in the shell for slot `index` until it arrives.
+/// What stands in the shell for slot `index` until it arrives: its placeholder between the
+/// two [`markers`] (out of order), or the marker alone (in order).
 fn placeholder(mode: StreamMode, index: usize, meta: &SlotMeta) -> Fragment {
+    let (start, end) = markers(mode, index);
+    let loading = match (mode, meta.loading) {
+        (StreamMode::OutOfOrder, Some(loading)) => placeholder_of(meta, loading),
+        _ => Fragment::default(),
+    };
+    Fragment::html(format!("{start}{loading}{end}"))
+}
+
+/// Where slot `index` starts and ends in the shell; the part between them is replaced by the
+/// slot's content, in the shell or by `$PR`.
+fn markers(mode: StreamMode, index: usize) -> (String, String) {
     match mode {
-        StreamMode::OutOfOrder => {
-            let loading = meta
-                .loading
-                .map(|loading| placeholder_of(meta, loading))
-                .unwrap_or_default();
-            Fragment::html(format!(
-                "<template id=\"pr-{index}\"></template>{loading}<!--/pr-{index}-->"
-            ))
-        }
-        StreamMode::InOrder => Fragment::html(in_order_marker(index)),
+        StreamMode::OutOfOrder => (
+            format!("<template id=\"pr-{index}\"></template>"),
+            format!("<!--/pr-{index}-->"),
+        ),
+        StreamMode::InOrder => (in_order_marker(index), String::new()),
     }
 }
 
@@ -269,14 +276,8 @@ impl Pending {
         }
         for (index, meta, result) in finished {
             let content = content_after_shell(meta, result);
-            let placeholder = match self.mode {
-                StreamMode::OutOfOrder => (
-                    format!("<template id=\"pr-{index}\"></template>"),
-                    format!("<!--/pr-{index}-->"),
-                ),
-                StreamMode::InOrder => (in_order_marker(index), String::new()),
-            };
-            replace_range(&mut shell, &placeholder.0, &placeholder.1, content.as_str());
+            let (start, end) = markers(self.mode, index);
+            replace_range(&mut shell, &start, &end, content.as_str());
         }
         parts.headers.remove(header::CONTENT_LENGTH);
         if self.running.is_empty() {
