@@ -45,6 +45,7 @@ mod dashboard {
     pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+        Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
         latest_index: ::parallel_routes::__private::SlotHandler<S>,
         archive_index: ::parallel_routes::__private::SlotHandler<S>,
@@ -60,28 +61,28 @@ mod dashboard {
             .route(
                 "/dashboard/@latest",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<latest_index>::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, latest_index>::new(),
                 ),
             )
             .route(
                 "/dashboard/@archive",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<archive_index>::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, archive_index>::new(),
                 ),
             )
             .route(
                 "/dashboard/@children",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<children_index>::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, children_index>::new(),
                 ),
             )
     }
     /// The page at one route.
     #[doc(hidden)]
     pub struct Layout<Route>(::core::marker::PhantomData<Route>);
-    /// This layout as the parent of nested layouts.
+    /// This layout as a level of nesting: its guard, and its side as a parent.
     #[doc(hidden)]
-    pub enum Parent {}
+    pub enum Level {}
     #[doc(hidden)]
     pub struct Handler<Slot, Route>(::core::marker::PhantomData<(Slot, Route)>);
     #[doc(hidden)]
@@ -203,9 +204,12 @@ where
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> ::parallel_routes::__private::axum::response::Response {
+        let parts = &mut parts;
+        let state = &state;
+        let timed = ::parallel_routes::__private::timing_requested(parts);
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(&mut parts, &state)
+        >>::extract(parts, state, timed)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -213,7 +217,7 @@ where
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(&mut parts, &state)
+        >>::extract(parts, state, timed)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -221,13 +225,13 @@ where
         };
         let slot_children = match <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(&mut parts, &state)
+        >>::extract(parts, state, timed)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
             ::core::result::Result::Err(rejection) => return rejection,
         };
-        let started = ::parallel_routes::__private::Instant::now();
+        let started = timed.then(::parallel_routes::__private::Instant::now);
         let (slot_latest, slot_archive, slot_children, delivery) = if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
         >>::META
@@ -269,7 +273,6 @@ where
                 ),
             ];
             match ::parallel_routes::__private::stream_join(
-                    started,
                     ::parallel_routes::StreamMode::OutOfOrder,
                     nonce,
                     slots,
@@ -325,34 +328,44 @@ where
         .await
     }
 }
-impl dashboard::Parent {
+impl dashboard::Level {
     #[doc(hidden)]
     pub const DEPTH: usize = 0;
+    #[doc(hidden)]
+    pub const TIMEOUT: ::core::option::Option<::parallel_routes::__private::Duration> =
+        ::core::option::Option::None;
 }
-const _: usize = dashboard::Parent::DEPTH;
-impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Parent
+const _: usize = dashboard::Level::DEPTH;
+impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for dashboard::Level
+where
+    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+{
+    async fn guard(
+        _: &mut ::parallel_routes::__private::axum::http::request::Parts,
+        _: &__S,
+    ) -> ::core::result::Result<(), ::parallel_routes::__private::axum::response::Response> {
+        ::core::result::Result::Ok(())
+    }
+}
+impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Level
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::latest_index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::archive_index: ::parallel_routes::__private::SlotHandler<__S>,
 {
-    async fn nest<C>(
+    async fn nest<K>(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
-        children: C,
     ) -> ::parallel_routes::__private::axum::response::Response
     where
-        C: ::core::future::Future<
-                Output = ::core::result::Result<
-                    ::parallel_routes::__private::Rendered,
-                    ::parallel_routes::Interrupt,
-                >,
-            > + ::core::marker::Send
-            + 'static,
+        K: ::parallel_routes::__private::NestedPage<__S>,
     {
+        let parts = &mut parts;
+        let state = &state;
+        let timed = ::parallel_routes::__private::timing_requested(parts);
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(&mut parts, &state)
+        >>::extract(parts, state, timed)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -360,14 +373,20 @@ where
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(&mut parts, &state)
+        >>::extract(parts, state, timed)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
             ::core::result::Result::Err(rejection) => return rejection,
         };
-        let slot_children = children;
-        let started = ::parallel_routes::__private::Instant::now();
+        let slot_children =
+            match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
+                .await
+            {
+                ::core::result::Result::Ok(page) => page,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
+        let started = timed.then(::parallel_routes::__private::Instant::now);
         let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
             slot_latest,
             slot_archive,
@@ -426,15 +445,15 @@ dashboard::__slot! {
     + ::core::marker::Sync, { const META : & 'static
     ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
     layout : "dashboard", slot : "latest", fallback : ::core::option::Option::None,
-    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
-    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
+    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) })) } } }
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) },)) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -463,15 +482,15 @@ dashboard::__slot! {
     ::core::marker::Send + ::core::marker::Sync, { const META : & 'static
     ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
     layout : "dashboard", slot : "archive", fallback : ::core::option::Option::None,
-    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
-    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
+    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) })) } } }
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) },)) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -496,15 +515,15 @@ dashboard::__slot! {
     ::core::marker::Send + ::core::marker::Sync, { const META : & 'static
     ::parallel_routes::__private::SlotMeta = & ::parallel_routes::__private::SlotMeta {
     layout : "dashboard", slot : "children", fallback : ::core::option::Option::None,
-    loading : ::core::option::Option::None, }; async fn extract(_ : & mut
-    ::parallel_routes::__private::axum::http::request::Parts, _ : & __S,) ->
-    ::core::result::Result < impl ::core::future::Future < Output =
-    ::core::result::Result < ::parallel_routes::__private::Rendered,
+    loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
+    async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
+    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
+    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
     ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
     ::parallel_routes::__private::axum::response::Response, > {
     ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
-    ::parallel_routes::__private::SlotHandler < __S >> ::META, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) })) } } }
+    ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
+    ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) },)) } } }
 }
 const _: () = {
     let _ = dashboard;

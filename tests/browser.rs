@@ -120,8 +120,8 @@ fn assert_swapped(dom: &str, console: &[String]) {
     }
     for leftover in [
         "<template",
-        "pr-1",
-        "pr-2",
+        "id=\"pr-",
+        "/pr-",
         "class=\"skeleton\"",
         "aria-busy",
     ] {

@@ -144,7 +144,9 @@ async fn the_slot_endpoint_uses_the_same_fallbacks() {
 
 #[tokio::test]
 async fn server_timing_has_one_entry_per_slot() {
-    let reply = get(faults::router(), "/faults").await;
+    // Opt-in (tests/security.rs checks that it is off by default).
+    let app = faults::router().layer(axum::Extension(parallel_routes::ServerTiming));
+    let reply = get(app, "/faults").await;
     let timing = reply.headers["server-timing"].to_str().unwrap();
     let names: Vec<&str> = timing
         .split(", ")

@@ -25,3 +25,27 @@ pub(crate) fn key(meta: &ParseNestedMeta) -> String {
         .get_ident()
         .map_or_else(|| "?".to_owned(), ToString::to_string)
 }
+
+/// The value of `timeout_ms = N`: a whole number of milliseconds greater than 0. `None` when it
+/// is not one (the error is recorded).
+pub(crate) fn timeout_millis(
+    meta: &ParseNestedMeta,
+    errors: &mut crate::errors::Errors,
+) -> syn::Result<Option<u64>> {
+    let literal: syn::LitInt = meta.value()?.parse().map_err(|err| {
+        syn::Error::new(
+            err.span(),
+            "expected a number of milliseconds, e.g. `timeout_ms = 800`",
+        )
+    })?;
+    match literal.base10_parse::<u64>() {
+        Ok(0) | Err(_) => {
+            errors.push(syn::Error::new(
+                literal.span(),
+                "`timeout_ms` must be a whole number of milliseconds greater than 0",
+            ));
+            Ok(None)
+        }
+        Ok(millis) => Ok(Some(millis)),
+    }
+}

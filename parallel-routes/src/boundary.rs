@@ -7,18 +7,20 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
+use futures_util::future::{Either, select};
 use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome};
 use crate::fragment::Fragment;
 use crate::stream::Pending;
-use crate::timing::ServerTiming;
+use crate::timing::TimingHeader;
 
 /// What the generated code knows about a slot at compile time.
 pub struct SlotMeta {
@@ -30,6 +32,8 @@ pub struct SlotMeta {
     pub fallback: Option<fn(&SlotError) -> Fragment>,
     /// `loading = f`, wrapped to return a [`Fragment`]: the slot streams.
     pub loading: Option<fn() -> Fragment>,
+    /// `timeout_ms = N` of the slot, else of its layout (or the layout's parents).
+    pub timeout: Option<Duration>,
 }
 
 /// A slot that has finished: its HTML (the content or the error fallback) and its timing.
@@ -38,29 +42,39 @@ pub struct Rendered {
     pub slot: &'static str,
     /// What goes into the layout.
     pub fragment: Fragment,
-    /// When the handler finished. The page reads the clock once when it starts all its slots
-    /// and `Server-Timing` reports `finished - start` per slot: one clock read per slot plus
-    /// one per page, rather than two per slot (a clock read costs ~25 ns, more than the rest
-    /// of the slot's boundary).
-    pub finished: Instant,
+    /// When the handler finished, if the request asked for `Server-Timing`. The page reads
+    /// the clock once when it starts all its slots and the header reports `finished - start`
+    /// per slot: one clock read per slot plus one per page. Without `Server-Timing`, no clock
+    /// is read.
+    pub finished: Option<Instant>,
 }
 
-/// `timeout_ms = N`: the slot's outcome, or `TimedOut` once `limit` has passed (the handler's
-/// future is then dropped). Generated only for slots that have a timeout, so that the others
-/// do not carry a timer in their state.
-pub async fn timeout<F>(limit: Duration, handler: F) -> SlotOutcome
+/// The handler's outcome, or a panic; or `TimedOut` once `limit` has passed (the handler's
+/// future is then dropped). The timer is boxed, so that a slot without a limit does not carry
+/// one in its state.
+async fn within<F>(limit: Option<Duration>, handler: F) -> std::thread::Result<SlotOutcome>
 where
-    F: Future<Output = SlotOutcome>,
+    F: Future<Output = std::thread::Result<SlotOutcome>>,
 {
-    tokio::time::timeout(limit, handler)
-        .await
-        .unwrap_or(SlotOutcome::TimedOut(limit))
+    let Some(limit) = limit else {
+        return handler.await;
+    };
+    let timer = Box::pin(tokio::time::sleep(limit));
+    match select(pin!(handler), timer).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right(((), _)) => Ok(SlotOutcome::TimedOut(limit)),
+    }
 }
 
-/// Runs a slot handler's future inside its error boundary and its `tracing` span.
+/// Runs a slot handler's future inside its error boundary (panics and `meta.timeout`) and its
+/// `tracing` span; `timed`: the request asked for `Server-Timing`.
 ///
 /// `Err` only for an [`Interrupt`]; an error, a panic or a timeout renders the fallback.
-pub async fn run_slot<F>(meta: &'static SlotMeta, handler: F) -> Result<Rendered, Interrupt>
+pub async fn run_slot<F>(
+    meta: &'static SlotMeta,
+    timed: bool,
+    handler: F,
+) -> Result<Rendered, Interrupt>
 where
     F: Future<Output = SlotOutcome>,
 {
@@ -71,7 +85,7 @@ where
         elapsed_ms = Empty,
         outcome = Empty,
     );
-    let guarded = AssertUnwindSafe(handler).catch_unwind();
+    let guarded = within(meta.timeout, AssertUnwindSafe(handler).catch_unwind());
     // Without a subscriber interested in the span (the common case in production at `warn`),
     // neither enter/exit it on every poll nor read the clock for its `elapsed_ms`.
     let traced = !span.is_disabled();
@@ -82,10 +96,10 @@ where
         let elapsed = ended.saturating_duration_since(started);
         // Whole microseconds: the field reads 12.345 rather than 12.345000000000001.
         span.record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
-        (finished, ended)
+        (finished, Some(ended))
     } else {
         let finished = guarded.await;
-        (finished, Instant::now())
+        (finished, timed.then(Instant::now))
     };
     let span = &span;
 
@@ -155,16 +169,16 @@ pub fn builtin_fallback(slot: &str) -> Fragment {
 
 /// How a page's response goes out.
 pub enum Delivery {
-    /// All at once, with a `Server-Timing` header.
-    Buffered(ServerTiming),
+    /// All at once, with a `Server-Timing` header if the request asked for one.
+    Buffered(TimingHeader),
     /// The shell first, then the slots still pending.
     Streamed(Pending),
 }
 
 impl Delivery {
-    /// A buffered page whose slots started at `started`.
-    pub fn buffered(started: Instant, slots: &[&Rendered]) -> Self {
-        Delivery::Buffered(ServerTiming::of(started, slots))
+    /// A buffered page whose slots started at `started` (`None`: no `Server-Timing`).
+    pub fn buffered(started: Option<Instant>, slots: &[&Rendered]) -> Self {
+        Delivery::Buffered(TimingHeader::of(started, slots))
     }
 }
 
@@ -185,10 +199,15 @@ where
     }
 }
 
-/// Runs a nested layout (its slots, then the layout function) as its parent's `children`. Its
+/// Runs a nested layout (its slots, then the layout function) as its parent's `children`
+/// (`timed`: the request asked for `Server-Timing`). Its
 /// slots have their own boundaries; a panic in the layout function itself answers `500`, as it
 /// would for a layout that is not nested, and is logged.
-pub async fn run_nested<F>(layout: &'static str, page: F) -> Result<Rendered, Interrupt>
+pub async fn run_nested<F>(
+    layout: &'static str,
+    timed: bool,
+    page: F,
+) -> Result<Rendered, Interrupt>
 where
     F: Future<Output = SlotOutcome>,
 {
@@ -196,7 +215,7 @@ where
         Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered {
             slot: "children",
             fragment,
-            finished: Instant::now(),
+            finished: timed.then(Instant::now),
         }),
         Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
         // The generated page only ever renders or interrupts.

@@ -135,16 +135,33 @@ impl Interrupt {
         Self::status(StatusCode::UNAUTHORIZED)
     }
 
-    /// `303 See Other` to `uri`. A `uri` that is not a valid header value answers `500` (and is
-    /// logged), rather than a broken redirect.
+    /// `303 See Other` to `uri`.
+    ///
+    /// A `uri` holding a control character answers `500` (and is logged) instead: a browser
+    /// strips a TAB, CR or LF from a `Location`, so `"/\t/evil.example"`, which an app's
+    /// "starts with one `/`" check lets through, would become `//evil.example`, another site.
+    /// The same for a `uri` that is not a valid header value.
+    ///
+    /// ```
+    /// # use parallel_routes::Interrupt;
+    /// # use axum::response::IntoResponse;
+    /// assert_eq!(Interrupt::redirect("/\t/evil.example").into_response().status(), 500);
+    /// ```
     pub fn redirect(uri: impl AsRef<str>) -> Self {
         let uri = uri.as_ref();
+        if uri.chars().any(char::is_control) {
+            tracing::error!(
+                uri,
+                "Interrupt::redirect: the URI holds a control character; answering 500"
+            );
+            return Self::status(StatusCode::INTERNAL_SERVER_ERROR);
+        }
         match HeaderValue::try_from(uri) {
             Ok(location) => Self::response((StatusCode::SEE_OTHER, [(header::LOCATION, location)])),
             Err(_) => {
                 tracing::error!(
                     uri,
-                    "Interrupt::redirect: the URI is not a valid Location header"
+                    "Interrupt::redirect: the URI is not a valid Location header; answering 500"
                 );
                 Self::status(StatusCode::INTERNAL_SERVER_ERROR)
             }

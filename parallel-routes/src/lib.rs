@@ -64,6 +64,7 @@ mod timing;
 pub use error::{Interrupt, SlotError, SlotErrorKind};
 pub use fragment::{Fragment, IntoFragment};
 pub use stream::{CspNonce, SWAP_SCRIPT, StreamMode};
+pub use timing::ServerTiming;
 
 /// Turns an async fn into a **layout**: a page with named slots.
 ///
@@ -208,15 +209,15 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::boundary::{
-        Delivery, Rendered, SlotMeta, respond, run_nested, run_slot, timeout,
-    };
+    pub use crate::boundary::{Delivery, Rendered, SlotMeta, respond, run_nested, run_slot};
     pub use crate::error::{SlotOutcome, SlotOutput};
-    pub use crate::page::{LayoutHandler, Page, ParentLayout, SlotEndpoint};
+    pub use crate::page::{
+        LayoutGuard, LayoutHandler, NestedPage, Page, ParentLayout, SlotEndpoint,
+    };
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
     pub use crate::stream::{StreamSlot, join as stream_join};
-    pub use crate::timing::ServerTiming;
+    pub use crate::timing::requested as timing_requested;
     pub use axum;
     pub use parallel_routes_macros::__error as error;
     pub use std::time::{Duration, Instant};

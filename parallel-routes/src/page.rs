@@ -1,5 +1,6 @@
 //! The two kinds of endpoint a layout serves, as axum handlers: the whole page, and one slot
-//! on its own (`GET <path>/@<slot>`).
+//! on its own (`GET <path>/@<slot>`); and the guard both run first: the extractors of the
+//! layout and of all its parents, root first.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -14,35 +15,71 @@ use axum::response::{IntoResponse, Response};
 use crate::boundary::Rendered;
 use crate::error::Interrupt;
 use crate::slot::SlotHandler;
-use crate::timing::ServerTiming;
+use crate::timing::{self, TimingHeader};
 
-/// A layout as the generated router sees it: render the whole page from the request head.
-/// Implemented by `#[layout]` for its module's `Layout` marker; not meant to be implemented by
-/// hand.
+/// A layout's guard: the extractors of the layout function (other than its fragments) and of
+/// all its parents, run root first. Every endpoint the layout serves — its page on each route
+/// (where the values go on to the layout functions) and each `@slot` (where they are dropped)
+/// — runs them before anything else, so an auth extractor on a layout protects every URL
+/// under it; a rejection answers for the request and no slot runs. Implemented by `#[layout]`
+/// for its module's `Level` marker; not meant to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "the layout `{Self}` cannot be served with state `{S}`",
+    note = "every extractor of the layout and of its parents must implement `FromRequestParts<{S}>`; check the state type given to `Router::with_state`"
+)]
+pub trait LayoutGuard<S> {
+    /// Runs the parents' guards (root first), then the layout's own extractors.
+    fn guard(parts: &mut Parts, state: &S) -> impl Future<Output = Result<(), Response>> + Send;
+}
+
+/// A layout as the page that runs the request: render the whole page from the request head.
+/// Implemented by `#[layout]` for its module's `Layout<Route>` markers; not meant to be
+/// implemented by hand.
 #[diagnostic::on_unimplemented(
     message = "the layout `{Self}` cannot be served with state `{S}`",
     note = "every extractor of the layout and of its slots must implement `FromRequestParts<{S}>`; check the state type given to `Router::with_state`"
 )]
 pub trait LayoutHandler<S> {
-    /// Extracts every argument, runs the slots concurrently, and calls the layout function.
+    /// Extracts every argument, runs the slots concurrently, and calls the layout function —
+    /// or, for a nested layout, hands itself to its parent as [`NestedPage`].
     fn render(parts: Parts, state: S) -> impl Future<Output = Response> + Send;
 }
 
-/// A layout as the parent of nested layouts (`#[layout(..., parent = root)]`): renders itself
-/// around a nested layout's output as its `children`. Implemented by `#[layout]` for its
-/// module's `Parent` marker when the layout takes `children`; not meant to be implemented by
-/// hand.
+/// A page below a parent layout: a nested layout on one of its routes (`Layout<Route>`), or a
+/// nested layout wrapped around the page below it (`Nest<Page>`). Implemented by `#[layout]`;
+/// not meant to be implemented by hand.
+pub trait NestedPage<S> {
+    /// Called by the parent once its own extractors have run: runs this level's extractors,
+    /// starts the levels below, extracts this level's slots' arguments, and returns this level
+    /// as a future — the parent's `children`, which it runs beside its own slots, so that no
+    /// level waits for another. A rejection is the response to send.
+    fn start(
+        parts: &mut Parts,
+        state: &S,
+        timed: bool,
+    ) -> impl Future<
+        Output = Result<
+            impl Future<Output = Result<Rendered, Interrupt>> + Send + use<Self, S>,
+            Response,
+        >,
+    > + Send;
+}
+
+/// A layout as the parent of nested layouts (`#[layout(..., parent = root)]`). Implemented by
+/// `#[layout]` for its module's `Level` marker when the layout takes `children`; not meant to
+/// be implemented by hand.
 #[diagnostic::on_unimplemented(
     message = "the layout `{Self}` cannot be a parent with state `{S}`",
     note = "a parent layout takes a `children: Fragment` parameter, and its extractors and slots must accept the state `{S}`"
 )]
 pub trait ParentLayout<S> {
-    /// Extracts the parent's own arguments, runs its slots concurrently with `children` (already
-    /// started by the nested layout, so no level waits for another), and renders the page — or
-    /// hands it on to its own parent.
-    fn nest<C>(parts: Parts, state: S, children: C) -> impl Future<Output = Response> + Send
+    /// Renders the nested page `K` as this layout's `children`: extracts this layout's own
+    /// arguments, starts `K`, extracts its slots' arguments, runs its slots and `K` at once,
+    /// and sends the page — or, when this layout is nested too, hands itself around `K` to its
+    /// own parent, so the root's extractors always run first.
+    fn nest<K>(parts: Parts, state: S) -> impl Future<Output = Response> + Send
     where
-        C: Future<Output = Result<Rendered, Interrupt>> + Send + 'static;
+        K: NestedPage<S>;
 }
 
 /// The boxed future an axum handler returns; axum boxes its own function handlers the same way.
@@ -86,33 +123,35 @@ where
     }
 }
 
-/// The axum handler for `GET <path>/@<slot>`: runs slot handler `H` alone and answers with its
-/// fragment (or its error fallback) as `text/html; charset=utf-8`, or with its interrupt.
-pub struct SlotEndpoint<H>(PhantomData<fn() -> H>);
+/// The axum handler for `GET <path>/@<slot>`: runs the guard `G` of the slot's layout, then slot
+/// handler `H` alone, and answers with its fragment (or its error fallback) as
+/// `text/html; charset=utf-8`, or with its interrupt.
+pub struct SlotEndpoint<G, H>(PhantomData<fn() -> (G, H)>);
 
-impl<H> SlotEndpoint<H> {
-    /// The endpoint of slot handler `H`.
+impl<G, H> SlotEndpoint<G, H> {
+    /// The endpoint of slot handler `H`, guarded by `G`.
     pub const fn new() -> Self {
         SlotEndpoint(PhantomData)
     }
 }
 
-impl<H> Default for SlotEndpoint<H> {
+impl<G, H> Default for SlotEndpoint<G, H> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<H> Clone for SlotEndpoint<H> {
+impl<G, H> Clone for SlotEndpoint<G, H> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<H> Copy for SlotEndpoint<H> {}
+impl<G, H> Copy for SlotEndpoint<G, H> {}
 
-impl<H, S> Handler<(), S> for SlotEndpoint<H>
+impl<G, H, S> Handler<(), S> for SlotEndpoint<G, H>
 where
+    G: LayoutGuard<S> + 'static,
     H: SlotHandler<S> + 'static,
     S: Send + Sync + 'static,
 {
@@ -121,13 +160,19 @@ where
     fn call(self, req: Request, state: S) -> Self::Future {
         let (mut parts, _body) = req.into_parts();
         Box::pin(async move {
-            let slot = match H::extract(&mut parts, &state).await {
+            // The layout's (and its parents') extractors guard the fragment as they guard the
+            // page; their values are not needed here.
+            if let Err(rejection) = G::guard(&mut parts, &state).await {
+                return rejection;
+            }
+            let timed = timing::requested(&parts);
+            let slot = match H::extract(&mut parts, &state, timed).await {
                 Ok(slot) => slot,
                 Err(rejection) => return rejection,
             };
-            let started = Instant::now();
+            let started = timed.then(Instant::now);
             match slot.await {
-                Ok(rendered) => ServerTiming::of(started, &[&rendered])
+                Ok(rendered) => TimingHeader::of(started, &[&rendered])
                     .add_to(rendered.fragment.into_response()),
                 Err(interrupt) => interrupt.into_response(),
             }

@@ -63,11 +63,13 @@ impl<S> SlotHandler<S> for Missing {
         slot: "",
         fallback: None,
         loading: None,
+        timeout: None,
     };
 
     fn extract(
         _: &mut Parts,
         _: &S,
+        _: bool,
     ) -> impl Future<
         Output = Result<
             impl Future<Output = Result<Rendered, Interrupt>> + Send + use<S>,

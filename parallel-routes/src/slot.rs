@@ -29,12 +29,14 @@ pub trait SlotHandler<S>: Sized {
     /// Runs the handler's extractors on the request head. On success, returns the handler's
     /// future — inside its error boundary, owning its arguments, no longer needing the
     /// request — whose `Err` is an [`Interrupt`]; a rejection is the response to send.
+    /// `timed`: the request asked for `Server-Timing`, so the future notes when it ends.
     ///
     /// The two steps are separate so that a page can extract every slot's arguments from its
     /// one `&mut Parts` in turn, then run all the slot futures concurrently.
     fn extract(
         parts: &mut Parts,
         state: &S,
+        timed: bool,
     ) -> impl Future<
         Output = Result<
             impl Future<Output = Result<Rendered, Interrupt>> + Send + use<Self, S>,

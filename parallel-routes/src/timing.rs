@@ -1,9 +1,11 @@
 //! The `Server-Timing` header of a buffered page: one `name;dur=ms` entry per slot, so the
-//! browser's devtools show which slot the page waited for.
+//! browser's devtools show which slot the page waited for. Opt-in, per request, with the
+//! [`ServerTiming`] extension: the header discloses the app's slot names and timings.
 
 use std::time::Instant;
 
 use axum::body::Bytes;
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
@@ -11,23 +13,53 @@ use crate::boundary::Rendered;
 
 static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
-/// A `Server-Timing` header value, built once the slots have finished.
-pub struct ServerTiming(Option<HeaderValue>);
+/// Asks for a `Server-Timing` header: put it in a request's extensions, and a buffered page or
+/// `@slot` endpoint answers with one `slot;dur=ms` entry per slot, for the browser's devtools.
+///
+/// Off by default, since it tells any client the names of your slots and how long each took
+/// (Rails, likewise, sends it only in development). Without it, no clock is read for timing
+/// and no header is built. Streamed pages never carry it: the header is gone before their
+/// slots finish.
+///
+/// ```
+/// use parallel_routes::ServerTiming;
+///
+/// # fn app() -> axum::Router { axum::Router::new() }
+/// // In development, for every request:
+/// let app: axum::Router = app().layer(axum::Extension(ServerTiming));
+/// ```
+///
+/// For trusted clients only in production, insert it from your own middleware (after your
+/// authentication) with `request.extensions_mut().insert(ServerTiming)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerTiming;
 
-impl ServerTiming {
+/// Whether the request asked for `Server-Timing`.
+pub fn requested(parts: &Parts) -> bool {
+    parts.extensions.get::<ServerTiming>().is_some()
+}
+
+/// A `Server-Timing` header value, built once the slots have finished.
+pub struct TimingHeader(Option<HeaderValue>);
+
+impl TimingHeader {
     /// `latest;dur=12.3, archive;dur=0.4` for the given slots, timed from `started` (when the
-    /// page started its slots) to each slot's end.
-    pub fn of(started: Instant, slots: &[&Rendered]) -> Self {
+    /// page started its slots) to each slot's end; nothing when the request did not ask for
+    /// timing (`started` is `None`).
+    pub fn of(started: Option<Instant>, slots: &[&Rendered]) -> Self {
+        let Some(started) = started else {
+            return TimingHeader(None);
+        };
         // Written by hand into a buffer of the exact size, which becomes the header value
         // without a copy: `format!` with a float costs more than the rest of this header,
         // which every buffered page sends. The buffer is the only allocation.
         let mut entries = [(0u64, 0u8); 8];
         let Some(entries) = entries.get_mut(..slots.len()) else {
-            return ServerTiming(HeaderValue::try_from(Self::format(started, slots)).ok());
+            return TimingHeader(HeaderValue::try_from(Self::format(started, slots)).ok());
         };
         let mut len = slots.len().saturating_sub(1) * 2;
         for (entry, slot) in entries.iter_mut().zip(slots) {
-            *entry = millis_and_tenths(slot.finished.saturating_duration_since(started));
+            *entry = millis_and_tenths(elapsed(started, slot));
             len += slot.slot.len() + ";dur=".len() + digits(entry.0) + ".0".len();
         }
         let mut buffer = Vec::with_capacity(len);
@@ -53,7 +85,7 @@ impl ServerTiming {
         }
         // Slot names are identifiers and durations digits: always a valid header value.
         // `Bytes` from a full `Vec` takes the allocation over as is.
-        ServerTiming(HeaderValue::from_maybe_shared(Bytes::from(buffer)).ok())
+        TimingHeader(HeaderValue::from_maybe_shared(Bytes::from(buffer)).ok())
     }
 
     /// More slots than the fast path handles.
@@ -61,8 +93,7 @@ impl ServerTiming {
         slots
             .iter()
             .map(|slot| {
-                let (millis, tenths) =
-                    millis_and_tenths(slot.finished.saturating_duration_since(started));
+                let (millis, tenths) = millis_and_tenths(elapsed(started, slot));
                 format!("{};dur={millis}.{tenths}", slot.slot)
             })
             .collect::<Vec<_>>()
@@ -76,6 +107,13 @@ impl ServerTiming {
         }
         response
     }
+}
+
+/// From the page's start to the slot's end.
+fn elapsed(started: Instant, slot: &Rendered) -> std::time::Duration {
+    slot.finished.map_or_else(Default::default, |finished| {
+        finished.saturating_duration_since(started)
+    })
 }
 
 /// The number of decimal digits of `n`.
@@ -110,14 +148,26 @@ mod tests {
         let slot = |slot, micros| Rendered {
             slot,
             fragment: Fragment::default(),
-            finished: started + Duration::from_micros(micros),
+            finished: Some(started + Duration::from_micros(micros)),
         };
         let (latest, archive) = (slot("latest", 12_345), slot("archive", 400));
-        let response = ServerTiming::of(started, &[&latest, &archive]).add_to(Response::default());
+        let response =
+            TimingHeader::of(Some(started), &[&latest, &archive]).add_to(Response::default());
         assert_eq!(
             response.headers()["server-timing"],
             "latest;dur=12.3, archive;dur=0.4"
         );
+    }
+
+    #[test]
+    fn no_header_without_a_start() {
+        let slot = Rendered {
+            slot: "latest",
+            fragment: Fragment::default(),
+            finished: None,
+        };
+        let response = TimingHeader::of(None, &[&slot]).add_to(Response::default());
+        assert!(response.headers().get("server-timing").is_none());
     }
 
     #[test]
@@ -127,11 +177,11 @@ mod tests {
             .map(|_| Rendered {
                 slot: "a_rather_long_slot_name",
                 fragment: Fragment::default(),
-                finished: started + Duration::from_millis(1),
+                finished: Some(started + Duration::from_millis(1)),
             })
             .collect();
         let refs: Vec<&Rendered> = slots.iter().collect();
-        let response = ServerTiming::of(started, &refs).add_to(Response::default());
+        let response = TimingHeader::of(Some(started), &refs).add_to(Response::default());
         let value = response.headers()["server-timing"].to_str().unwrap();
         assert_eq!(value.matches("a_rather_long_slot_name;dur=1.0").count(), 40);
     }

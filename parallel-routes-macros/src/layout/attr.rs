@@ -4,7 +4,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::Parser;
 use syn::{Ident, LitStr, Token, Type};
 
-use crate::attr::{duplicate, key, skip_value};
+use crate::attr::{duplicate, key, skip_value, timeout_millis};
 use crate::errors::Errors;
 
 /// The arguments of `#[layout(...)]`, as written.
@@ -22,9 +22,13 @@ pub(crate) struct LayoutArgs {
     pub(crate) routes: Vec<LitStr>,
     /// `#[layout(..., parent = root)]`
     pub(crate) parent: Option<syn::Path>,
+    /// `#[layout(..., fragments = false)]`
+    pub(crate) fragments: Option<bool>,
+    /// `#[layout(..., timeout_ms = 5000)]`
+    pub(crate) timeout_ms: Option<u64>,
 }
 
-const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`"#;
+const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`, `fragments = false`, `timeout_ms = N`"#;
 
 pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
     let mut out = LayoutArgs::default();
@@ -55,6 +59,7 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
     }
 
     let mut seen_slots = false;
+    let mut seen_timeout = false;
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("slots") {
             // #[layout(slots(latest, archive))]
@@ -114,6 +119,29 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
                 errors.push(duplicate(&meta, "parent"));
             }
             out.parent = Some(meta.value()?.call(syn::Path::parse_mod_style)?);
+            Ok(())
+        } else if meta.path.is_ident("fragments") {
+            // #[layout(..., fragments = false)]
+            if out.fragments.is_some() {
+                errors.push(duplicate(&meta, "fragments"));
+            }
+            let value: syn::LitBool = meta.value()?.parse().map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected `fragments = false` (no `@slot` endpoints) or `fragments = true`",
+                )
+            })?;
+            out.fragments = Some(value.value);
+            Ok(())
+        } else if meta.path.is_ident("timeout_ms") {
+            // #[layout(..., timeout_ms = 5000)]
+            if seen_timeout {
+                errors.push(duplicate(&meta, "timeout_ms"));
+            }
+            seen_timeout = true;
+            if let Some(millis) = timeout_millis(&meta, errors)? {
+                out.timeout_ms = Some(millis);
+            }
             Ok(())
         } else if meta.path.is_ident("stream") {
             // #[layout(..., stream = in_order)] / stream = out_of_order

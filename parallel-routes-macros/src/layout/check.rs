@@ -131,6 +131,8 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         stream: args.stream,
         routes,
         parent: args.parent,
+        fragments: args.fragments.unwrap_or(true),
+        timeout_ms: args.timeout_ms,
     })
 }
 

@@ -35,6 +35,10 @@ pub(crate) struct Layout {
     pub(crate) routes: Vec<SubRoute>,
     /// `parent = root`
     pub(crate) parent: Option<syn::Path>,
+    /// `fragments = false`: no `@slot` endpoints.
+    pub(crate) fragments: bool,
+    /// `timeout_ms = N`: the deadline of every slot without its own, here and below.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// One of the layout's `routes(...)`.
@@ -64,6 +68,14 @@ pub(crate) enum LayoutParam {
 }
 
 impl Layout {
+    /// The types of the layout function's extractors, in parameter order.
+    pub(crate) fn extractors(&self) -> impl Iterator<Item = &Type> {
+        self.params.iter().filter_map(|param| match param {
+            LayoutParam::Extractor(ty) => Some(&**ty),
+            LayoutParam::Fragment(_) => None,
+        })
+    }
+
     /// Every slot the router runs: the declared ones, then `children` if taken.
     pub(crate) fn all_slots(&self) -> impl Iterator<Item = &Ident> {
         self.slots.iter().chain(&self.children)

@@ -1,7 +1,19 @@
-//! Code generation for what runs on a request: a page handler per route (`impl LayoutHandler
-//! for <layout>::Layout<route>`), and, for a layout with `children`, the parent side of nesting
-//! (`impl ParentLayout for <layout>::Parent`). Emitted beside the function, so that the
-//! extractor types resolve as the user wrote them.
+//! Code generation for what runs on a request, emitted beside the function so that the
+//! extractor types resolve as the user wrote them:
+//!
+//! * the guard every endpoint runs first (`impl LayoutGuard for <layout>::Level`): the parents'
+//!   extractors, root first, then the layout's own;
+//! * the page on each route (`impl LayoutHandler for <layout>::Layout<route>`);
+//! * for a nested layout, the same page as its parent's `children`
+//!   (`impl NestedPage for <layout>::Layout<route>`);
+//! * for a layout with `children`, how it renders a nested page (`impl ParentLayout for
+//!   <layout>::Level`) and, when it is nested itself, how it becomes its own parent's
+//!   `children` around that page (`impl NestedPage for <layout>::Nest<Page>`).
+//!
+//! A nested page runs from the root down: the root's `nest` extracts the root's arguments,
+//! then asks the level below to `start` (its arguments, the levels below it, its slots), then
+//! extracts its own slots, and runs every level's slots at once. So the guards run root
+//! first, and no extracted value leaves the code of its own layout.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote_spanned};
@@ -14,11 +26,20 @@ use super::{Layout, LayoutParam};
 enum Children {
     /// Its own `#[page]` handler (or none taken).
     Page,
-    /// A nested layout, handed over as a future by `ParentLayout::nest`.
+    /// The nested page `K`, started once the layout's own arguments are extracted.
     Nested,
 }
 
-/// One `impl LayoutHandler` per route.
+/// What a render does with the slots it extracted.
+#[derive(Clone, Copy, PartialEq)]
+enum Tail {
+    /// Runs them and sends the page (the outermost layout).
+    Respond,
+    /// Returns the page as a future: the parent's `children` (a nested layout).
+    Nest,
+}
+
+/// Per route: the page handler, and for a nested layout the page as its parent's children.
 pub(crate) fn pages(layout: &Layout) -> TokenStream {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
@@ -27,15 +48,43 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
         .iter()
         .map(|route| {
             let marker = &route.marker;
-            let (bounds, body) = render(layout, marker, Children::Page);
+            let page = hygienic!(#name::Layout<#name::route::#marker>);
+            let Some(parent) = &layout.parent else {
+                let (bounds, body) = render(layout, marker, Children::Page, Tail::Respond);
+                return hygienic! {
+                    impl<__S> #private::LayoutHandler<__S> for #page
+                    where
+                        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                        #( #bounds )*
+                    {
+                        async fn render(
+                            mut parts: #private::axum::http::request::Parts,
+                            state: __S,
+                        ) -> #private::axum::response::Response {
+                            let parts = &mut parts;
+                            let state = &state;
+                            let timed = #private::timing_requested(parts);
+                            #body
+                        }
+                    }
+                };
+            };
+            let (bounds, body) = render(layout, marker, Children::Page, Tail::Nest);
+            let start = start(&hygienic!(__S), &page, &bounds, &body);
             hygienic! {
-                impl<__S> #private::LayoutHandler<__S> for #name::Layout<#name::route::#marker>
+                #start
+
+                impl<__S> #private::LayoutHandler<__S> for #page
                 where
                     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                    #( #bounds )*
+                    #parent::Level: #private::ParentLayout<__S>,
+                    #page: #private::NestedPage<__S>,
                 {
-                    async fn render(mut parts: #private::axum::http::request::Parts, state: __S) -> #private::axum::response::Response {
-                        #body
+                    async fn render(
+                        parts: #private::axum::http::request::Parts,
+                        state: __S,
+                    ) -> #private::axum::response::Response {
+                        <#parent::Level as #private::ParentLayout<__S>>::nest::<#page>(parts, state).await
                     }
                 }
             }
@@ -43,61 +92,192 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
         .collect()
 }
 
-/// The layout's place in a chain of nested layouts: its depth (a cycle of `parent =` is then a
-/// const-evaluation cycle that rustc reports), the check that its parent takes `children`, and
-/// — if it takes `children` itself — how it renders a nested layout's output as its children.
-pub(crate) fn nesting(layout: &Layout) -> TokenStream {
-    let name = &layout.name;
+/// `impl<#generics> NestedPage for #page`, whose `start` is `body`.
+fn start(
+    generics: &TokenStream,
+    page: &TokenStream,
+    bounds: &[TokenStream],
+    body: &TokenStream,
+) -> TokenStream {
     let private = hygienic!(::parallel_routes::__private);
-    let depth = match &layout.parent {
-        Some(parent) => {
-            let last = &parent.segments.last().expect("a path has a segment").ident;
-            hygienic! {
-                #parent::__slot! { @parent #last }
-                impl #name::Parent {
-                    #[doc(hidden)]
-                    pub const DEPTH: usize = #parent::Parent::DEPTH + 1;
-                }
-            }
-        }
-        None => hygienic! {
-            impl #name::Parent {
-                #[doc(hidden)]
-                pub const DEPTH: usize = 0;
-            }
-        },
-    };
-    let nest = layout.children.is_some().then(|| {
-        let index = Ident::new("index", proc_macro2::Span::call_site());
-        let (bounds, body) = render(layout, &index, Children::Nested);
-        hygienic! {
-            impl<__S> #private::ParentLayout<__S> for #name::Parent
-            where
-                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                #( #bounds )*
-            {
-                async fn nest<C>(mut parts: #private::axum::http::request::Parts, state: __S, children: C) -> #private::axum::response::Response
-                where
-                    C: ::core::future::Future<
-                        Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
-                    > + ::core::marker::Send + 'static,
-                {
-                    #body
-                }
-            }
-        }
-    });
     hygienic! {
-        #depth
-        const _: usize = #name::Parent::DEPTH;
-        #nest
+        impl<#generics> #private::NestedPage<__S> for #page
+        where
+            __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            #( #bounds )*
+        {
+            async fn start(
+                parts: &mut #private::axum::http::request::Parts,
+                state: &__S,
+                timed: bool,
+            ) -> ::core::result::Result<
+                impl ::core::future::Future<
+                    Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
+                > + ::core::marker::Send + use<#generics>,
+                #private::axum::response::Response,
+            > {
+                #body
+            }
+        }
     }
 }
 
-/// The `where` bounds and the body of a render: extract every argument from the request head,
-/// one after another; run all slots concurrently; call the layout with their fragments; send
-/// the page, or hand it to the parent layout as its `children`.
-fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStream>, TokenStream) {
+/// The layout's place in a chain of nested layouts: its depth (a cycle of `parent =` is then a
+/// const-evaluation cycle that rustc reports) and its slots' default deadline, the check that
+/// its parent takes `children`, its guard, and — if it takes `children` itself — how it renders
+/// a nested page as its children.
+pub(crate) fn nesting(layout: &Layout) -> TokenStream {
+    let name = &layout.name;
+    let private = hygienic!(::parallel_routes::__private);
+    let own_timeout = layout.timeout_ms.map(
+        |millis| hygienic!(::core::option::Option::Some(#private::Duration::from_millis(#millis))),
+    );
+    let level = match &layout.parent {
+        Some(parent) => {
+            let last = &parent.segments.last().expect("a path has a segment").ident;
+            let timeout = own_timeout.unwrap_or_else(|| hygienic!(<#parent::Level>::TIMEOUT));
+            hygienic! {
+                #parent::__slot! { @parent #last }
+                impl #name::Level {
+                    #[doc(hidden)]
+                    pub const DEPTH: usize = <#parent::Level>::DEPTH + 1;
+                    #[doc(hidden)]
+                    pub const TIMEOUT: ::core::option::Option<#private::Duration> = #timeout;
+                }
+            }
+        }
+        None => {
+            let timeout = own_timeout.unwrap_or_else(|| hygienic!(::core::option::Option::None));
+            hygienic! {
+                impl #name::Level {
+                    #[doc(hidden)]
+                    pub const DEPTH: usize = 0;
+                    #[doc(hidden)]
+                    pub const TIMEOUT: ::core::option::Option<#private::Duration> = #timeout;
+                }
+            }
+        }
+    };
+    let guard = guard(layout);
+    let parent = layout.children.is_some().then(|| parent(layout));
+    hygienic! {
+        #level
+        const _: usize = #name::Level::DEPTH;
+        #guard
+        #parent
+    }
+}
+
+/// `impl ParentLayout for <layout>::Level`: the outermost layout renders the nested page `K`
+/// inside itself and sends it; a nested one wraps `K` in itself (`Nest<K>`) and hands that to
+/// its own parent.
+fn parent(layout: &Layout) -> TokenStream {
+    let name = &layout.name;
+    let private = hygienic!(::parallel_routes::__private);
+    let index = Ident::new("index", proc_macro2::Span::call_site());
+    match &layout.parent {
+        None => {
+            let (bounds, body) = render(layout, &index, Children::Nested, Tail::Respond);
+            hygienic! {
+                impl<__S> #private::ParentLayout<__S> for #name::Level
+                where
+                    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                    #( #bounds )*
+                {
+                    async fn nest<K>(
+                        mut parts: #private::axum::http::request::Parts,
+                        state: __S,
+                    ) -> #private::axum::response::Response
+                    where
+                        K: #private::NestedPage<__S>,
+                    {
+                        let parts = &mut parts;
+                        let state = &state;
+                        let timed = #private::timing_requested(parts);
+                        #body
+                    }
+                }
+            }
+        }
+        Some(grandparent) => {
+            let (bounds, body) = render(layout, &index, Children::Nested, Tail::Nest);
+            let mut start_bounds = bounds.clone();
+            start_bounds.push(hygienic!(K: #private::NestedPage<__S>,));
+            let nest = hygienic!(#name::Nest<K>);
+            let start = start(&hygienic!(__S, K), &nest, &start_bounds, &body);
+            hygienic! {
+                #start
+
+                impl<__S> #private::ParentLayout<__S> for #name::Level
+                where
+                    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                    #grandparent::Level: #private::ParentLayout<__S>,
+                    #( #bounds )*
+                {
+                    async fn nest<K>(
+                        parts: #private::axum::http::request::Parts,
+                        state: __S,
+                    ) -> #private::axum::response::Response
+                    where
+                        K: #private::NestedPage<__S>,
+                    {
+                        <#grandparent::Level as #private::ParentLayout<__S>>::nest::<#nest>(parts, state).await
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `impl LayoutGuard for <layout>::Level`: the parent's guard first (so the root's runs first),
+/// then the layout's own extractors, one after another on the request head. For `@slot`
+/// endpoints, which render no layout: the values are dropped.
+fn guard(layout: &Layout) -> TokenStream {
+    let name = &layout.name;
+    let private = hygienic!(::parallel_routes::__private);
+    let extractors: Vec<&syn::Type> = layout.extractors().collect();
+    let (parent_bound, parent_guard) = match &layout.parent {
+        Some(parent) => (
+            hygienic!(#parent::Level: #private::LayoutGuard<__S>,),
+            hygienic!(<#parent::Level as #private::LayoutGuard<__S>>::guard(parts, state).await?;),
+        ),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+    let (parts, state) = if extractors.is_empty() && layout.parent.is_none() {
+        (hygienic!(_), hygienic!(_))
+    } else {
+        (hygienic!(parts), hygienic!(state))
+    };
+    hygienic! {
+        impl<__S> #private::LayoutGuard<__S> for #name::Level
+        where
+            __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            #( #extractors: #private::LayoutArg<__S>, )*
+            #parent_bound
+        {
+            async fn guard(
+                #parts: &mut #private::axum::http::request::Parts,
+                #state: &__S,
+            ) -> ::core::result::Result<(), #private::axum::response::Response> {
+                #parent_guard
+                #( #private::extract::<#extractors, __S>(parts, state).await?; )*
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// The `where` bounds and the body of a render, which has `parts: &mut Parts`, `state: &S` and
+/// `timed` in scope: extract the layout's own arguments, one after another; start the nested
+/// page `K` below, if `children` is one; extract every slot's arguments; then run all slots
+/// concurrently and call the layout with their fragments — sending the page, or returning it
+/// as a future for the parent.
+fn render(
+    layout: &Layout,
+    route: &Ident,
+    children: Children,
+    tail: Tail,
+) -> (Vec<TokenStream>, TokenStream) {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
     let slots: Vec<&Ident> = layout.all_slots().collect();
@@ -105,6 +285,11 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
         .iter()
         .map(|slot| format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site()))
         .collect();
+    // A render that returns a `Result` hands a rejection up; one that sends the page sends it.
+    let reject = match tail {
+        Tail::Respond => hygienic!(return rejection),
+        Tail::Nest => hygienic!(return ::core::result::Result::Err(rejection)),
+    };
 
     let mut bounds = Vec::new();
     let mut extract = Vec::new();
@@ -119,9 +304,9 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
                 let var = format_ident!("arg_{}", index, span = proc_macro2::Span::mixed_site());
                 bounds.push(hygienic!(#ty: #private::LayoutArg<__S>,));
                 extract.push(hygienic! {
-                    let #var = match #private::extract::<#ty, __S>(&mut parts, &state).await {
+                    let #var = match #private::extract::<#ty, __S>(parts, state).await {
                         ::core::result::Result::Ok(value) => value,
-                        ::core::result::Result::Err(rejection) => return rejection,
+                        ::core::result::Result::Err(rejection) => #reject,
                     };
                 });
                 call_args.push(hygienic!(#var));
@@ -131,53 +316,52 @@ fn render(layout: &Layout, route: &Ident, children: Children) -> (Vec<TokenStrea
     let mut handlers = Vec::new();
     for (slot, var) in slots.iter().zip(&vars) {
         if children == Children::Nested && *slot == "children" {
-            extract.push(hygienic!(let #var = children;));
+            // The levels below run their extractors after this one's, before its slots'.
+            extract.push(hygienic! {
+                let #var = match <K as #private::NestedPage<__S>>::start(parts, state, timed).await {
+                    ::core::result::Result::Ok(page) => page,
+                    ::core::result::Result::Err(rejection) => #reject,
+                };
+            });
             continue;
         }
         let alias = Layout::alias(slot, route);
         bounds.push(hygienic!(#name::#alias: #private::SlotHandler<__S>,));
         extract.push(hygienic! {
-            let #var = match <#name::#alias as #private::SlotHandler<__S>>::extract(&mut parts, &state).await {
+            let #var = match <#name::#alias as #private::SlotHandler<__S>>::extract(parts, state, timed).await {
                 ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => return rejection,
+                ::core::result::Result::Err(rejection) => #reject,
             };
         });
         handlers.push((*slot, alias));
     }
 
-    let interrupted = hygienic! {
-        ::core::result::Result::Err(interrupt) => {
-            return #private::axum::response::IntoResponse::into_response(interrupt);
-        }
-    };
-    let tail = match &layout.parent {
-        // A nested layout's output is its parent's `children`: its page is a future that the
-        // parent runs beside its own slots (a panic in the layout answers 500), handed up.
-        Some(parent) => {
-            bounds.push(hygienic!(#parent::Parent: #private::ParentLayout<__S>,));
-            let layout_name = name.to_string();
+    let layout_name = name.to_string();
+    let tail = match tail {
+        // A nested layout's output is its parent's `children`: a future that the parent runs
+        // beside its own slots (a panic in the layout answers 500).
+        Tail::Nest => {
             let fragment = quote_spanned! {layout.output_span=>
                 ::parallel_routes::IntoFragment::into_fragment(#name( #( #call_args ),* ).await)
             };
             hygienic! {
-                let page = #private::run_nested(#layout_name, async move {
+                ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
                     match #private::try_join!( #( #vars ),* ) {
                         ::core::result::Result::Ok(( #( #vars, )* )) => #private::SlotOutcome::Rendered(#fragment),
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
-                });
-                <#parent::Parent as #private::ParentLayout<__S>>::nest(parts, state, page).await
+                }))
             }
         }
-        None => {
-            let layout_name = name.to_string();
+        Tail::Respond => {
             let into_response = quote_spanned! {layout.output_span=>
                 #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
             };
-            let delivery = delivery(layout, &handlers, &vars, children, &interrupted);
+            let delivery = delivery(layout, &handlers, &vars, children);
             hygienic! {
-                // One clock read for all slots: each slot's time runs from here to its end.
-                let started = #private::Instant::now();
+                // One clock read for all slots, if the request asked for `Server-Timing`: each
+                // slot's time runs from here to its end.
+                let started = timed.then(#private::Instant::now);
                 #delivery
                 #private::respond(#layout_name, delivery, async move { #into_response }).await
             }
@@ -201,13 +385,17 @@ fn delivery(
     handlers: &[(&Ident, Ident)],
     vars: &[Ident],
     children: Children,
-    interrupted: &TokenStream,
 ) -> TokenStream {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
     if vars.is_empty() {
         return hygienic!(let delivery = #private::Delivery::buffered(started, &[]););
     }
+    let interrupted = hygienic! {
+        ::core::result::Result::Err(interrupt) => {
+            return #private::axum::response::IntoResponse::into_response(interrupt);
+        }
+    };
     let buffered = hygienic! {
         match #private::try_join!( #( #vars ),* ) {
             ::core::result::Result::Ok(( #( #vars, )* )) => {
@@ -235,7 +423,7 @@ fn delivery(
                 .get::<::parallel_routes::CspNonce>()
                 .map(|nonce| nonce.0.clone());
             let slots = [ #( #private::StreamSlot::new(#metas, #vars) ),* ];
-            match #private::stream_join(started, #mode, nonce, slots).await {
+            match #private::stream_join(#mode, nonce, slots).await {
                 ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
                     ( #( #vars, )* #private::Delivery::Streamed(pending) )
                 }

@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Token, Type};
 
-use crate::attr::{duplicate, key, skip_value};
+use crate::attr::{duplicate, key, skip_value, timeout_millis};
 use crate::errors::Errors;
 
 /// Which attribute is being parsed.
@@ -126,18 +126,8 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
             if timeout_ms.is_some() {
                 errors.push(duplicate(&meta, "timeout_ms"));
             }
-            let literal: syn::LitInt = meta.value()?.parse().map_err(|err| {
-                syn::Error::new(
-                    err.span(),
-                    "expected a number of milliseconds, e.g. `timeout_ms = 800`",
-                )
-            })?;
-            match literal.base10_parse::<u64>() {
-                Ok(0) | Err(_) => errors.push(syn::Error::new(
-                    literal.span(),
-                    "`timeout_ms` must be a whole number of milliseconds greater than 0",
-                )),
-                Ok(millis) => timeout_ms = Some(millis),
+            if let Some(millis) = timeout_millis(&meta, errors)? {
+                timeout_ms = Some(millis);
             }
             Ok(())
         } else if meta.path.is_ident("loading") {

@@ -32,12 +32,6 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
     };
     let meta = meta(slot);
-    let handler = match slot.timeout_ms {
-        Some(millis) => hygienic! {
-            #private::timeout(#private::Duration::from_millis(#millis), async move { #outcome })
-        },
-        None => hygienic!(async move { #outcome }),
-    };
     let checks = args.iter().map(|ty| {
         quote_spanned! {ty.span()=>
             let _ = ::parallel_routes::__private::slot_arg::<#ty, #state>;
@@ -58,6 +52,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 async fn extract(
                     #parts: &mut #private::axum::http::request::Parts,
                     #state_var: &__S,
+                    timed: bool,
                 ) -> ::core::result::Result<
                     impl ::core::future::Future<
                         Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
@@ -65,7 +60,11 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                     #private::axum::response::Response,
                 > {
                     #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
-                    ::core::result::Result::Ok(#private::run_slot(<Self as #private::SlotHandler<__S>>::META, #handler))
+                    ::core::result::Result::Ok(#private::run_slot(
+                        <Self as #private::SlotHandler<__S>>::META,
+                        timed,
+                        async move { #outcome },
+                    ))
                 }
             }
 
@@ -93,6 +92,7 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
                 fn extract(
                     parts: &mut #private::axum::http::request::Parts,
                     state: &__S,
+                    timed: bool,
                 ) -> impl ::core::future::Future<
                     Output = ::core::result::Result<
                         impl ::core::future::Future<
@@ -101,7 +101,7 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
                         #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
-                    <#private::Missing as #private::SlotHandler<__S>>::extract(parts, state)
+                    <#private::Missing as #private::SlotHandler<__S>>::extract(parts, state, timed)
                 }
             }
         },
@@ -138,12 +138,23 @@ fn meta(slot: &Slot) -> TokenStream {
         },
         None => hygienic!(::core::option::Option::None),
     };
+    // Its own `timeout_ms`, else its layout's (which falls back on the layout's parents').
+    let timeout = match slot.timeout_ms {
+        Some(millis) => {
+            hygienic!(::core::option::Option::Some(#private::Duration::from_millis(#millis)))
+        }
+        None => {
+            let layout = &slot.layout;
+            hygienic!(<#layout::Level>::TIMEOUT)
+        }
+    };
     hygienic! {
         const META: &'static #private::SlotMeta = &#private::SlotMeta {
             layout: #layout,
             slot: #name,
             fallback: #fallback,
             loading: #loading,
+            timeout: #timeout,
         };
     }
 }
