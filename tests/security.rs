@@ -177,6 +177,31 @@ async fn every_endpoint_runs_the_guards_of_its_layout_and_its_parents_first() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+#[layout("/private", slots(notes), fragments = false)]
+async fn private(notes: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("<aside>{notes}</aside>{children}"))
+}
+
+#[slot(private, notes)]
+async fn private_notes() -> &'static str {
+    "notes"
+}
+
+#[page(private)]
+async fn private_page() -> &'static str {
+    "page"
+}
+
+#[tokio::test]
+async fn fragments_false_serves_the_page_and_no_slot_endpoint() {
+    let (status, _, body) = send(private::router(), request("/private")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "<aside>notes</aside>page"));
+    for uri in ["/private/@notes", "/private/@children"] {
+        let (status, _, _) = send(private::router(), request(uri)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
 // --- 2. An interrupt after the shell ends the page ---------------------------------------------
 
 static SECRET_FINISHED: AtomicBool = AtomicBool::new(false);
