@@ -8,6 +8,10 @@
 //! curl -i http://127.0.0.1:3000/services/unknown     # an Interrupt: 404
 //! ```
 //!
+//! This example is a development tool, so it opts in to `Server-Timing` (off by default: it
+//! tells every client your slot names and timings): `curl -i` shows which slot the page
+//! waited for, and so do the browser's devtools.
+//!
 //! The server's log shows each failure with its layout, slot and detail (run with the default
 //! `tracing` subscriber installed below); the page shows none of it.
 use std::fmt;
@@ -17,7 +21,7 @@ use axum::Router;
 use axum::extract::Path;
 use axum::response::{Html, Redirect};
 use axum::routing::get;
-use parallel_routes::SlotErrorKind;
+use parallel_routes::{ServerTiming, SlotErrorKind};
 use parallel_routes::prelude::*;
 use parallel_routes_examples::{document, serve};
 use tokio::time::sleep;
@@ -128,6 +132,8 @@ async fn main() -> std::io::Result<()> {
     let app = Router::new()
         .merge(status::router())
         .merge(service::router())
-        .route("/", get(|| async { Redirect::to(status::PATH) }));
+        .route("/", get(|| async { Redirect::to(status::PATH) }))
+        // Development only: a production app adds it for trusted clients, if at all.
+        .layer(axum::Extension(ServerTiming));
     serve(app, status::PATH).await
 }
