@@ -21,8 +21,8 @@ use axum::Router;
 use axum::extract::Path;
 use axum::response::{Html, Redirect};
 use axum::routing::get;
-use parallel_routes::{ServerTiming, SlotErrorKind};
 use parallel_routes::prelude::*;
+use parallel_routes::{ServerTiming, SlotErrorKind};
 use parallel_routes_examples::{document, serve};
 use tokio::time::sleep;
 

@@ -195,7 +195,10 @@ async fn private_page() -> &'static str {
 #[tokio::test]
 async fn fragments_false_serves_the_page_and_no_slot_endpoint() {
     let (status, _, body) = send(private::router(), request("/private")).await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "<aside>notes</aside>page"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "<aside>notes</aside>page")
+    );
     for uri in ["/private/@notes", "/private/@children"] {
         let (status, _, _) = send(private::router(), request(uri)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");

@@ -137,22 +137,32 @@ impl Interrupt {
 
     /// `303 See Other` to `uri`.
     ///
-    /// A `uri` holding a control character answers `500` (and is logged) instead: a browser
-    /// strips a TAB, CR or LF from a `Location`, so `"/\t/evil.example"`, which an app's
-    /// "starts with one `/`" check lets through, would become `//evil.example`, another site.
-    /// The same for a `uri` that is not a valid header value.
+    /// A `uri` that a browser would read otherwise than it is written answers `500` (and is
+    /// logged) instead: one holding a control character (a browser strips TAB, CR and LF, so
+    /// `"/\t/evil.example"`, which an app's "starts with one `/`" check lets through, becomes
+    /// `//evil.example`, another site); one with leading or trailing spaces (stripped too); one
+    /// with a `\` before its query (read as `/`: `"/\\evil.example"` is `//evil.example`). The
+    /// same for a `uri` that is not a valid header value. Other targets are the app's to check:
+    /// a user-supplied `next` must still be checked to be a local path.
     ///
     /// ```
     /// # use parallel_routes::Interrupt;
     /// # use axum::response::IntoResponse;
     /// assert_eq!(Interrupt::redirect("/\t/evil.example").into_response().status(), 500);
+    /// assert_eq!(Interrupt::redirect("/\\evil.example").into_response().status(), 500);
+    /// assert_eq!(Interrupt::redirect("/search?q=a\\b").into_response().status(), 303);
     /// ```
     pub fn redirect(uri: impl AsRef<str>) -> Self {
         let uri = uri.as_ref();
-        if uri.chars().any(char::is_control) {
+        let before_query = uri.split(['?', '#']).next().unwrap_or_default();
+        if uri.chars().any(char::is_control)
+            || uri.starts_with(' ')
+            || uri.ends_with(' ')
+            || before_query.contains('\\')
+        {
             tracing::error!(
                 uri,
-                "Interrupt::redirect: the URI holds a control character; answering 500"
+                "Interrupt::redirect: a browser would not read this URI as written (a control character, an outer space, or a `\\` before the query); answering 500"
             );
             return Self::status(StatusCode::INTERNAL_SERVER_ERROR);
         }

@@ -269,7 +269,8 @@ fn guard(layout: &Layout) -> TokenStream {
 
 /// The `where` bounds and the body of a render, which has `parts: &mut Parts`, `state: &S` and
 /// `timed` in scope: extract the layout's own arguments, one after another; start the nested
-/// page `K` below, if `children` is one; extract every slot's arguments; then run all slots
+/// page `K` below, if `children` is one (its guards, then its slots' extractors, then the
+/// levels below); extract every slot's arguments; then run all slots
 /// concurrently and call the layout with their fragments — sending the page, or returning it
 /// as a future for the parent.
 fn render(
@@ -313,16 +314,20 @@ fn render(
             }
         }
     }
+    if children == Children::Nested {
+        // The levels below run their guards right after this one's, before any slot's
+        // extractors: every guard of the chain answers before a slot's extractor runs.
+        let var = format_ident!("slot_children", span = proc_macro2::Span::mixed_site());
+        extract.push(hygienic! {
+            let #var = match <K as #private::NestedPage<__S>>::start(parts, state, timed).await {
+                ::core::result::Result::Ok(page) => page,
+                ::core::result::Result::Err(rejection) => #reject,
+            };
+        });
+    }
     let mut handlers = Vec::new();
     for (slot, var) in slots.iter().zip(&vars) {
         if children == Children::Nested && *slot == "children" {
-            // The levels below run their extractors after this one's, before its slots'.
-            extract.push(hygienic! {
-                let #var = match <K as #private::NestedPage<__S>>::start(parts, state, timed).await {
-                    ::core::result::Result::Ok(page) => page,
-                    ::core::result::Result::Err(rejection) => #reject,
-                };
-            });
             continue;
         }
         let alias = Layout::alias(slot, route);

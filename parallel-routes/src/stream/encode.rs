@@ -227,6 +227,18 @@ impl Ending {
             .then(|| response.headers().get(header::LOCATION))
             .flatten()
             .and_then(|location| std::str::from_utf8(location.as_bytes()).ok())
+            .filter(|location| {
+                let followable = markers::followable(location);
+                if !followable {
+                    tracing::error!(
+                        layout,
+                        slot = meta.slot,
+                        location,
+                        "a redirect after the streamed shell is not followed: only relative, http and https URLs are"
+                    );
+                }
+                followable
+            })
             .map(str::to_owned);
         let mut slots = vec![(index, meta)];
         slots.extend(

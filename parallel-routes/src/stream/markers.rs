@@ -130,6 +130,25 @@ pub(crate) fn follow(location: &str, nonce: &str) -> String {
     )
 }
 
+/// Whether a redirect's target may be followed from the page: a relative URL, or an `http` or
+/// `https` one. Never `javascript:` (it would run in the page, where a `Location` header never
+/// does) nor `data:` and the like. Read as the URL parser does: leading and trailing spaces
+/// and controls are stripped, and so are TAB, CR and LF anywhere.
+pub(crate) fn followable(location: &str) -> bool {
+    let url: String = location
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    match url.find([':', '/', '?', '#']) {
+        Some(at) if url[at..].starts_with(':') => {
+            let scheme = &url[..at];
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        }
+        _ => true,
+    }
+}
+
 /// A JavaScript string literal of `text` that cannot end its `<script>` element.
 fn js_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -204,6 +223,31 @@ mod tests {
             "<script>location.replace(\"/a?b=\\\"\\u003cx\\u003e'\\u0026\\u003c/script\\u003e\")</script>\
              <meta http-equiv=\"refresh\" content=\"0;url=/a?b=%22&lt;x&gt;%27&amp;&lt;/script&gt;\">"
         );
+    }
+
+    #[test]
+    fn only_relative_and_http_urls_are_followed() {
+        for url in [
+            "/login",
+            "login?x=1",
+            "https://example.com/",
+            "HTTP://x",
+            "?a",
+            "#top",
+        ] {
+            assert!(followable(url), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "\u{1}javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            assert!(!followable(url), "{url:?}");
+        }
     }
 
     #[test]

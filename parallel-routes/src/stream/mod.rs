@@ -115,9 +115,28 @@ impl StreamSlot {
 /// A finished slot: its place in the layout, its meta, its result.
 type Done = (usize, &'static SlotMeta, Result<Rendered, Interrupt>);
 
-/// The slots still running, each tagged with its place in the layout.
+/// A running slot, tagged with its place in the layout.
+struct Tagged {
+    index: usize,
+    meta: &'static SlotMeta,
+    future: BoxFuture<Result<Rendered, Interrupt>>,
+}
+
+impl Future for Tagged {
+    type Output = Done;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Done> {
+        let (index, meta) = (self.index, self.meta);
+        self.future
+            .as_mut()
+            .poll(cx)
+            .map(|result| (index, meta, result))
+    }
+}
+
+/// The slots still running.
 struct Running {
-    futures: FuturesUnordered<BoxFuture<Done>>,
+    futures: FuturesUnordered<Tagged>,
     /// The place and meta of each slot still running: what is left to send, or to replace by
     /// its fallback if the page ends early.
     pending: Vec<(usize, &'static SlotMeta)>,
@@ -131,9 +150,21 @@ impl Running {
     fn push(&mut self, index: usize, slot: StreamSlot) {
         let meta = slot.meta;
         self.pending.push((index, meta));
-        self.futures.push(Box::pin(
-            slot.future.map(move |result| (index, meta, result)),
-        ));
+        self.futures.push(Tagged {
+            index,
+            meta,
+            future: slot.future,
+        });
+    }
+
+    /// Drops the running slots for which `keep` is false.
+    fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.pending.retain(|&(index, _)| keep(index));
+        let futures = std::mem::take(&mut self.futures);
+        self.futures = futures
+            .into_iter()
+            .filter(|slot| keep(slot.index))
+            .collect();
     }
 
     fn finished(&mut self, done: Done) -> Done {
@@ -340,6 +371,12 @@ impl Pending {
         // Slots that finished while the layout ran are inlined too. Nothing has been sent yet,
         // so an interrupt among them still decides the response.
         finished.extend(self.running.ready());
+        // A slot the layout did not print (an error page that shows none, a slot left out)
+        // would never be seen: it is dropped rather than awaited.
+        let (mode, id) = (self.mode, self.id);
+        self.running.retain(|index| {
+            markers::find(&shell, markers::bounds(mode, id, index).0.as_bytes()).is_some()
+        });
         if !streamed {
             while !self.running.is_empty() {
                 finished.extend(self.running.next_batch().await);
