@@ -363,6 +363,13 @@ where
         let parts = &mut parts;
         let state = &state;
         let timed = ::parallel_routes::__private::timing_requested(parts);
+        let slot_children =
+            match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
+                .await
+            {
+                ::core::result::Result::Ok(page) => page,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
         >>::extract(parts, state, timed)
@@ -379,13 +386,6 @@ where
             ::core::result::Result::Ok(slot) => slot,
             ::core::result::Result::Err(rejection) => return rejection,
         };
-        let slot_children =
-            match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
-                .await
-            {
-                ::core::result::Result::Ok(page) => page,
-                ::core::result::Result::Err(rejection) => return rejection,
-            };
         let started = timed.then(::parallel_routes::__private::Instant::now);
         let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
             slot_latest,

@@ -12,28 +12,12 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Router};
-use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, ServerTiming};
-use tower::ServiceExt;
-
-async fn send(app: Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
-    let response = app.oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-    )
-}
-
-fn request(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
+use parallel_routes_tests::{request, send};
 
 async fn sleep_ms(ms: u64) {
     if ms > 0 {

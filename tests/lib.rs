@@ -28,9 +28,24 @@ impl Reply {
 
 /// Sends `GET uri` to `app` with `tower::ServiceExt::oneshot` and reads the whole response.
 pub async fn get(app: Router, uri: &str) -> Reply {
-    let request = Request::get(uri)
+    let (status, headers, body) = send(app, request(uri)).await;
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `GET uri`, with no header and an empty body.
+pub fn request(uri: &str) -> Request<Body> {
+    Request::get(uri)
         .body(Body::empty())
-        .expect("a valid request");
+        .expect("a valid request")
+}
+
+/// Sends `request` to `app` with `tower::ServiceExt::oneshot` and reads the whole response:
+/// its status, headers and body (as UTF-8 text).
+pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let response = app.oneshot(request).await.expect("routers are infallible");
     let (parts, body) = response.into_parts();
     let bytes = body
@@ -38,11 +53,8 @@ pub async fn get(app: Router, uri: &str) -> Reply {
         .await
         .expect("the body is readable")
         .to_bytes();
-    Reply {
-        status: parts.status,
-        headers: parts.headers,
-        body: String::from_utf8(bytes.to_vec()).expect("the body is UTF-8"),
-    }
+    let body = String::from_utf8(bytes.to_vec()).expect("the body is UTF-8");
+    (parts.status, parts.headers, body)
 }
 
 pub mod fault_load;

@@ -16,26 +16,9 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, ServerTiming};
-use tower::ServiceExt;
-
-/// Sends `request` and reads the response whole.
-async fn send(app: Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = app.oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-    )
-}
-
-fn request(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
+use parallel_routes_tests::{request, send};
 
 fn admin_request(uri: &str) -> Request<Body> {
     Request::get(uri)
