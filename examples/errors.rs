@@ -38,7 +38,7 @@ async fn status(
     Html(document(
         "Status",
         &format!(
-            r#"<header><h1>Service status</h1><p>Five slots; three of them fail, the page does not</p></header>
+            r#"<header><h1>Service status</h1><p>Five slots; four of them fail, the page does not</p></header>
 <main><div class="slots">
 <section><h2>API</h2>{api}</section>
 <section><h2>Payments</h2>{payments}</section>

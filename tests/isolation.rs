@@ -407,3 +407,79 @@ async fn a_fallback_named_fallback_is_called_not_shadowed() {
     let reply = get(named_fallback::router(), "/named-fallback").await;
     assert_eq!(reply.body, "custom fallback");
 }
+
+// --- The custom fallback is told each kind of failure --------------------------------------------
+
+#[layout("/kinds/{kind}", slots(part))]
+async fn kinds(part: Fragment) -> Html<String> {
+    Html(part.to_string())
+}
+
+#[slot(kinds, part, error = custom_fallback, timeout_ms = 50)]
+async fn kinds_part(Path(kind): Path<String>) -> Result<&'static str, String> {
+    match kind.as_str() {
+        "failed" => Err("detail".to_owned()),
+        "panicked" => panic!("detail"),
+        "timed-out" => {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Ok("too late")
+        }
+        _ => Ok("fine"),
+    }
+}
+
+#[tokio::test]
+async fn a_custom_fallback_is_told_whether_the_slot_failed_panicked_or_timed_out() {
+    for kind in ["failed", "panicked", "timed out"] {
+        let reply = get(kinds::router(), &format!("/kinds/{}", kind.replace(' ', "-"))).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.body,
+            format!("<p class=\"oops\">part of kinds {kind}</p>"),
+            "{kind}"
+        );
+    }
+    assert_eq!(get(kinds::router(), "/kinds/fine").await.body, "fine");
+}
+
+// --- The slot's span ---------------------------------------------------------------------------
+
+#[test]
+fn each_slot_runs_in_an_info_span_with_its_layout_slot_time_and_outcome() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(get(faults::router(), "/faults"));
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The span closes with its fields, recorded as the slot ended.
+    let closed = |slot: &str, outcome: &str| {
+        log.lines().any(|line| {
+            line.contains(" INFO slot{layout=\"faults\"")
+                && line.contains(&format!("slot=\"{slot}\""))
+                && line.contains("elapsed_ms=")
+                && line.contains(&format!("outcome=\"{outcome}\""))
+                && line.contains(": close time.busy=")
+        })
+    };
+    for (slot, outcome) in [
+        ("healthy", "rendered"),
+        ("failing", "failed"),
+        ("panicking", "panicked"),
+        ("slow", "timed_out"),
+        ("custom", "failed"),
+        ("children", "failed"),
+    ] {
+        assert!(closed(slot, outcome), "no closed span for {slot} ({outcome}) in:\n{log}");
+    }
+}

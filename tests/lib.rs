@@ -58,3 +58,5 @@ pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, HeaderMap
 }
 
 pub mod fault_load;
+
+pub mod overlap;

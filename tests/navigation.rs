@@ -2,14 +2,15 @@
 //! handler for that route, else its default; a nested layout renders inside its parent's
 //! `children`, with the slots of every level running at once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Extension, Path};
 use axum::http::StatusCode;
 use axum::response::Html;
 use parallel_routes::prelude::*;
 use parallel_routes_tests::get;
+use parallel_routes_tests::overlap::Overlap;
 
 // --- Routes and defaults ---------------------------------------------------------------------
 
@@ -120,9 +121,14 @@ async fn root(nav: Fragment, children: Fragment) -> Html<String> {
 }
 
 #[slot(root, nav)]
-async fn root_nav() -> &'static str {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn root_nav(overlap: Option<Extension<Overlap>>) -> &'static str {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "nav", sleep_300ms()).await;
     "nav"
+}
+
+async fn sleep_300ms() {
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 #[page(root)]
@@ -139,14 +145,19 @@ async fn shop(filters: Fragment, children: Fragment, Path(category): Path<String
 }
 
 #[slot(shop, filters)]
-async fn shop_filters() -> &'static str {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn shop_filters(overlap: Option<Extension<Overlap>>) -> &'static str {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "filters", sleep_300ms()).await;
     "filters"
 }
 
 #[page(shop)]
-async fn products(Path(category): Path<String>) -> Result<String, Interrupt> {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn products(
+    Path(category): Path<String>,
+    overlap: Option<Extension<Overlap>>,
+) -> Result<String, Interrupt> {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "products", sleep_300ms()).await;
     match category.as_str() {
         "missing" => Err(Interrupt::not_found()),
         "broken" => panic!("products panicked"),
@@ -160,20 +171,17 @@ fn site() -> Router {
 
 #[tokio::test]
 async fn a_nested_layout_renders_inside_its_parent_with_every_level_at_once() {
-    let started = Instant::now();
-    let reply = get(site(), "/shop/books").await;
-    let elapsed = started.elapsed();
-    assert_eq!(reply.status, StatusCode::OK);
+    let overlap = Overlap::default();
+    let mut request = parallel_routes_tests::request("/shop/books");
+    request.extensions_mut().insert(overlap.clone());
+    let (status, _, body) = parallel_routes_tests::send(site(), request).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        reply.body,
+        body,
         "<nav>nav</nav><main><h1>books</h1><aside>filters</aside><section>products in books</section></main>"
     );
-    // Two levels of 300 ms slots, one after the other, would take 600 ms.
-    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
-    assert!(
-        elapsed < Duration::from_millis(550),
-        "levels waited for each other: {elapsed:?}"
-    );
+    // Every 300 ms slot of both levels started before any ended: no level waited for another.
+    overlap.assert_all_overlapped(&["nav", "filters", "products"]);
     // The parent's own page is untouched.
     assert_eq!(
         get(site(), "/").await.body,

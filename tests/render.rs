@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use axum::extract::{Extension, Path, Query, State};
 use axum::Router;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use parallel_routes::prelude::*;
 use parallel_routes_tests::get;
+use parallel_routes_tests::overlap::Overlap;
 use serde::Deserialize;
 
 // --- The seed's dashboard ------------------------------------------------------------------
@@ -109,38 +110,39 @@ async fn slow(one: Fragment, two: Fragment, children: Fragment) -> Html<String> 
 }
 
 #[slot(slow, one)]
-async fn slow_one() -> &'static str {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn slow_one(overlap: Option<Extension<Overlap>>) -> &'static str {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "one", sleep_300ms()).await;
     "one"
 }
 
 #[slot(slow, two)]
-async fn slow_two() -> &'static str {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn slow_two(overlap: Option<Extension<Overlap>>) -> &'static str {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "two", sleep_300ms()).await;
     "two"
 }
 
 #[page(slow)]
-async fn slow_page() -> &'static str {
-    tokio::time::sleep(Duration::from_millis(300)).await;
+async fn slow_page(overlap: Option<Extension<Overlap>>) -> &'static str {
+    let overlap = overlap.map(|Extension(overlap)| overlap);
+    Overlap::maybe(overlap.as_ref(), "page", sleep_300ms()).await;
     "page"
+}
+
+async fn sleep_300ms() {
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 #[tokio::test]
 async fn slots_and_page_run_concurrently() {
-    let started = Instant::now();
-    let reply = get(slow::router(), "/slow").await;
-    let elapsed = started.elapsed();
-    assert_eq!(reply.body, "one|two|page");
-    assert!(
-        elapsed >= Duration::from_millis(300),
-        "the slots did run: {elapsed:?}"
-    );
-    // Three 300 ms slots in sequence would take 900 ms; concurrently, about 300 ms.
-    assert!(
-        elapsed < Duration::from_millis(650),
-        "three 300 ms slots took {elapsed:?}: they did not run concurrently"
-    );
+    let overlap = Overlap::default();
+    let mut request = parallel_routes_tests::request("/slow");
+    request.extensions_mut().insert(overlap.clone());
+    let (_, _, body) = parallel_routes_tests::send(slow::router(), request).await;
+    assert_eq!(body, "one|two|page");
+    // Each 300 ms slot started before any of them ended: they ran at once, not in turn.
+    overlap.assert_all_overlapped(&["one", "two", "page"]);
 }
 
 // --- Escaping ------------------------------------------------------------------------------

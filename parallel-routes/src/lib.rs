@@ -1,4 +1,4 @@
-//! Next.js App Router *parallel routes* for [axum].
+//! Next.js App Router *parallel routes* for [axum](https://docs.rs/axum/0.8).
 //!
 //! A page is a **layout** with named **slots**. Each slot is an ordinary async handler with
 //! axum extractors; on a request, every slot of the page runs concurrently and their HTML
