@@ -3,7 +3,8 @@
 //! compiled as an example, so the snapshot is known to build and serve.
 //!
 //! After an intended change to the generated code, regenerate it with
-//! `UPDATE_EXPANSION=1 cargo test -p parallel-routes-macros snapshot` and review the diff.
+//! `UPDATE_EXPANSION=1 cargo test -p parallel-routes-macros snapshot` (which rewrites the file
+//! and still fails, so that the change is seen), review the diff, and run the test again.
 
 use std::path::Path;
 
@@ -85,11 +86,13 @@ fn dashboard_expansion_is_up_to_date() {
     let source = std::fs::read_to_string(examples.join("dashboard.rs")).unwrap();
     let expanded = expand_file(&source);
     let snapshot_path = examples.join("dashboard-expanded.rs");
-    if std::env::var_os("UPDATE_EXPANSION").is_some() {
-        std::fs::write(&snapshot_path, &expanded).unwrap();
-        return;
-    }
     let snapshot = std::fs::read_to_string(&snapshot_path).unwrap_or_default();
+    if snapshot != expanded && std::env::var_os("UPDATE_EXPANSION").is_some() {
+        // Written, but still a failure: a run with the variable set never passes over a
+        // changed expansion unseen. Review the diff, then run again without it.
+        std::fs::write(&snapshot_path, &expanded).unwrap();
+        panic!("examples/dashboard-expanded.rs was out of date and has been rewritten: review the diff, then run the test again without UPDATE_EXPANSION");
+    }
     if snapshot != expanded {
         let line = snapshot
             .lines()
