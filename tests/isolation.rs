@@ -431,7 +431,11 @@ async fn kinds_part(Path(kind): Path<String>) -> Result<&'static str, String> {
 #[tokio::test]
 async fn a_custom_fallback_is_told_whether_the_slot_failed_panicked_or_timed_out() {
     for kind in ["failed", "panicked", "timed out"] {
-        let reply = get(kinds::router(), &format!("/kinds/{}", kind.replace(' ', "-"))).await;
+        let reply = get(
+            kinds::router(),
+            &format!("/kinds/{}", kind.replace(' ', "-")),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(
             reply.body,
@@ -480,6 +484,9 @@ fn each_slot_runs_in_an_info_span_with_its_layout_slot_time_and_outcome() {
         ("custom", "failed"),
         ("children", "failed"),
     ] {
-        assert!(closed(slot, outcome), "no closed span for {slot} ({outcome}) in:\n{log}");
+        assert!(
+            closed(slot, outcome),
+            "no closed span for {slot} ({outcome}) in:\n{log}"
+        );
     }
 }

@@ -121,10 +121,16 @@ async fn root(nav: Fragment, children: Fragment) -> Html<String> {
 }
 
 #[slot(root, nav)]
-async fn root_nav(overlap: Option<Extension<Overlap>>) -> &'static str {
+async fn root_nav(
+    overlap: Option<Extension<Overlap>>,
+    headers: axum::http::HeaderMap,
+) -> Result<&'static str, Interrupt> {
+    if headers.contains_key("x-signed-out") {
+        return Err(Interrupt::redirect("/login"));
+    }
     let overlap = overlap.map(|Extension(overlap)| overlap);
     Overlap::maybe(overlap.as_ref(), "nav", sleep_300ms()).await;
-    "nav"
+    Ok("nav")
 }
 
 async fn sleep_300ms() {
@@ -191,10 +197,21 @@ async fn a_nested_layout_renders_inside_its_parent_with_every_level_at_once() {
 
 #[tokio::test]
 async fn a_nested_interrupt_decides_the_response_and_a_panic_is_contained() {
+    let reply = get(site(), "/shop/missing").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        get(site(), "/shop/missing").await.status,
-        StatusCode::NOT_FOUND
+        reply.body, "",
+        "the interrupt's response, not the parent's page"
     );
+    // An interrupt from the parent's slot decides a nested page too.
+    let request = axum::http::Request::get("/shop/books")
+        .header("x-signed-out", "1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, body) = parallel_routes_tests::send(site(), request).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/login");
+    assert_eq!(body, "");
     let reply = get(site(), "/shop/broken").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(

@@ -26,7 +26,11 @@ impl Overlap {
     }
 
     /// Runs `task` through `overlap` if there is one, else just runs it.
-    pub async fn maybe<F: Future>(overlap: Option<&Self>, name: &'static str, task: F) -> F::Output {
+    pub async fn maybe<F: Future>(
+        overlap: Option<&Self>,
+        name: &'static str,
+        task: F,
+    ) -> F::Output {
         match overlap {
             Some(overlap) => overlap.run(name, task).await,
             None => task.await,

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::extract::{Extension, Path, Query, State};
 use axum::Router;
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use parallel_routes::prelude::*;
@@ -409,4 +409,48 @@ async fn raw_type() -> &'static str {
 async fn a_slot_named_with_a_raw_identifier_is_served_at_its_plain_name() {
     assert_eq!(get(raw::router(), "/raw").await.body, "<p>kind</p>");
     assert_eq!(get(raw::router(), "/raw/@type").await.body, "kind");
+}
+
+// --- `state = T`: an extractor implemented only for the app's state -------------------------
+
+#[derive(Clone)]
+struct GreetingState {
+    greeting: &'static str,
+}
+
+/// Implemented for `GreetingState` alone, so the macros need `state = GreetingState` to check it.
+struct Greeting(&'static str);
+
+impl axum::extract::FromRequestParts<GreetingState> for Greeting {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(
+        _: &mut axum::http::request::Parts,
+        state: &GreetingState,
+    ) -> Result<Self, StatusCode> {
+        Ok(Greeting(state.greeting))
+    }
+}
+
+#[layout("/greeting", slots(hello), state = GreetingState)]
+async fn greeting(hello: Fragment, Greeting(greeting): Greeting) -> Html<String> {
+    Html(format!("<h1>{greeting}</h1>{hello}"))
+}
+
+#[slot(greeting, hello, state = GreetingState)]
+async fn greeting_hello(Greeting(greeting): Greeting) -> String {
+    format!("{greeting} from a slot")
+}
+
+#[tokio::test]
+async fn an_extractor_of_the_apps_own_state_is_served_with_state_t() {
+    let app = Router::new()
+        .merge(greeting::router())
+        .with_state(GreetingState { greeting: "hi" });
+    let reply = get(app.clone(), "/greeting").await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "<h1>hi</h1>hi from a slot")
+    );
+    assert_eq!(get(app, "/greeting/@hello").await.body, "hi from a slot");
 }

@@ -314,7 +314,11 @@ async fn error_panic_and_timeout_fallbacks_stream_into_their_slot() {
 async fn an_interrupt_before_the_shell_decides_the_status_and_after_it_renders_the_fallback() {
     let early = chunks(fragile_feed::router(), get("/fragile-feed/early-404")).await;
     assert_eq!(early.status, StatusCode::NOT_FOUND);
-    assert_eq!(early.body(), "", "the interrupt's response, not the layout's");
+    assert_eq!(
+        early.body(),
+        "",
+        "the interrupt's response, not the layout's"
+    );
     assert!(early.headers.get("x-accel-buffering").is_none());
     let late = chunks(fragile_feed::router(), get("/fragile-feed/late-404")).await;
     assert_eq!(late.status, StatusCode::OK, "the shell had gone out");
@@ -476,7 +480,11 @@ async fn loading_slots_keep_running_while_the_layout_renders() {
 async fn an_interrupt_while_the_layout_renders_still_decides_the_status() {
     let reply = chunks(slow_layout::router(), get("/slow-layout/interrupt")).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(reply.body(), "", "the interrupt's response, not the layout's shell");
+    assert_eq!(
+        reply.body(),
+        "",
+        "the interrupt's response, not the layout's shell"
+    );
 }
 
 fn panicking_skeleton() -> &'static str {
@@ -587,7 +595,10 @@ async fn one_slot_is_inlined_while_others_stream_and_a_custom_fallback_streams_i
     let reply = chunks(mixed_out_of_order::router(), get("/mixed-ooo/fail")).await;
     let chunks = reply.unsalted();
     // `quick` was ready when the shell was built: inlined, with no placeholder or script.
-    assert!(chunks[0].starts_with("<body>[quick][<template id=pr-R-1>"), "{chunks:?}");
+    assert!(
+        chunks[0].starts_with("<body>[quick][<template id=pr-R-1>"),
+        "{chunks:?}"
+    );
     assert!(!chunks.concat().contains("prc-R-0"), "{chunks:?}");
     assert_eq!(
         chunks[1..].concat(),
@@ -613,7 +624,10 @@ async fn in_order_a_failing_slot_shows_its_fallback_and_an_interrupt_ends_the_pa
         reply.body(),
         "<body>[quick][<div role=\"alert\" data-slot-error=\"slow\">This section could not be loaded.</div>][<i>custom could not load</i>]</body>"
     );
-    assert!(!reply.body().contains("<script"), "in order sends no script");
+    assert!(
+        !reply.body().contains("<script"),
+        "in order sends no script"
+    );
 }
 
 #[tokio::test]
@@ -638,7 +652,10 @@ fn an_interrupt_after_the_shell_is_logged_with_its_layout_slot_and_status() {
         .build()
         .unwrap();
     tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(chunks(fragile_feed::router(), get("/fragile-feed/late-404")));
+        runtime.block_on(chunks(
+            fragile_feed::router(),
+            get("/fragile-feed/late-404"),
+        ));
     });
     let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     let line = log
@@ -666,4 +683,70 @@ impl std::io::Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+// --- Over a real socket ----------------------------------------------------------------------------
+
+static SOCKET_SLOT_DONE: AtomicBool = AtomicBool::new(false);
+
+#[layout("/socket", slots(late))]
+async fn socket(late: Fragment) -> Html<String> {
+    Html(format!("<html><body><h1>shell</h1>{late}</body></html>"))
+}
+
+fn socket_skeleton() -> &'static str {
+    "skeleton"
+}
+
+#[slot(socket, late, loading = socket_skeleton)]
+async fn socket_late() -> &'static str {
+    sleep_ms(1_000).await;
+    SOCKET_SLOT_DONE.store(true, Ordering::SeqCst);
+    "late content"
+}
+
+/// Streaming as a client sees it: over TCP, through hyper, the shell is read from the socket
+/// while the slow slot is still running, and the slot's content follows on the same response.
+#[tokio::test]
+async fn over_a_socket_the_shell_is_read_before_the_slow_slot_is_done() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, socket::router()).await });
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /socket HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // Read until the shell (with its skeleton) is in: the slot must still be running.
+    let shell_at = loop {
+        let read = stream.read(&mut buffer).await.unwrap();
+        assert!(read > 0, "the connection closed before the shell arrived");
+        received.extend_from_slice(&buffer[..read]);
+        if String::from_utf8_lossy(&received).contains("skeleton") {
+            break started.elapsed();
+        }
+    };
+    assert!(
+        !SOCKET_SLOT_DONE.load(Ordering::SeqCst),
+        "the shell arrived only after the slot was done ({shell_at:?})"
+    );
+    assert!(!String::from_utf8_lossy(&received).contains("late content"));
+    stream.read_to_end(&mut received).await.unwrap();
+    let done_at = started.elapsed();
+    let response = String::from_utf8_lossy(&received);
+    assert!(SOCKET_SLOT_DONE.load(Ordering::SeqCst));
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(
+        response.contains("transfer-encoding: chunked"),
+        "{response}"
+    );
+    assert!(response.contains("late content"), "{response}");
+    assert!(shell_at < done_at, "{shell_at:?} {done_at:?}");
+    server.abort();
 }

@@ -66,6 +66,7 @@ impl<S, T: FromRequestParts<S>> SlotArg<S> for T {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a layout argument: a layout only gets the request head and its slots' fragments, so every other argument must implement `FromRequestParts<{S}>`",
     label = "not a request-head extractor for state `{S}`",
+    note = "a layout cannot read the request body (`Json`, `Form`, `String`, `Bytes`, `Request`): it shares the one request with its slots; read a body in its own handler",
     note = "a parameter of type `Fragment` must be named after a declared slot or `children`",
     note = "if this extractor is implemented only for your app's state type, name that type: `#[layout(..., state = AppState)]`"
 )]

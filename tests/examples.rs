@@ -1,0 +1,214 @@
+//! Each example binary, started as a user starts it (`PORT=… target/debug/examples/<name>`)
+//! and requested once, checking what the README and its doc comment promise.
+//!
+//! `cargo test --workspace` builds the examples before running the tests; run alone, this
+//! test needs them built first (`cargo build -p parallel-routes-examples --examples`), and
+//! says so.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// `target/<profile>/examples/<name>`, next to this test's own `deps/` directory.
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    let path = profile.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build -p parallel-routes-examples --examples` (cargo test --workspace does)",
+        path.display()
+    );
+    path
+}
+
+/// A running example, killed when dropped.
+struct Example {
+    port: u16,
+    _child: Child,
+}
+
+/// Starts example `name` on a free port and waits for its "listening on" line.
+async fn start(name: &str, env: &[(&str, &str)]) -> Example {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(binary(name))
+        .env("PORT", port.to_string())
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|err| panic!("{name} ({}) did not start: {err}", binary(name).display()));
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .unwrap_or_else(|_| panic!("{name} printed nothing within 30 s"))
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        line.starts_with(&format!("listening on http://127.0.0.1:{port}/")),
+        "{name}: {line}"
+    );
+    Example {
+        port,
+        _child: child,
+    }
+}
+
+/// A response as read off the socket: status line, headers, body (chunked or not, as is).
+struct Response {
+    status: u16,
+    head: String,
+    body: String,
+    took: Duration,
+}
+
+impl Example {
+    /// `GET path` over a fresh connection, read to its end.
+    async fn get(&self, path: &str) -> Response {
+        let started = Instant::now();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw))
+            .await
+            .expect("an answer within 30 s")
+            .unwrap();
+        let took = started.elapsed();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP response: {text}"));
+        Response {
+            status,
+            head: head.to_ascii_lowercase(),
+            body: body.to_owned(),
+            took,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_answers_in_about_its_slowest_region_not_the_sum() {
+    let example = start("dashboard", &[]).await;
+    let page = example.get("/dashboard").await;
+    assert_eq!(page.status, 200);
+    for region in ["<h2>Latest</h2>", "<h2>Archive</h2>", "<h2>Overview</h2>"] {
+        assert!(page.body.contains(region), "{region}: {}", page.body);
+    }
+    // Regions of 100, 200 and 300 ms: about 300 ms, not 600. The fastest of three requests,
+    // so that a busy machine does not fail it.
+    let mut fastest = page.took;
+    for _ in 0..2 {
+        fastest = fastest.min(example.get("/dashboard").await.took);
+    }
+    assert!(
+        (Duration::from_millis(300)..Duration::from_millis(590)).contains(&fastest),
+        "{fastest:?}"
+    );
+    let latest = example.get("/dashboard/@latest").await;
+    assert_eq!(latest.status, 200);
+    assert!(
+        latest
+            .body
+            .starts_with("<h2>Latest</h2><ul><li>Parallel routes land in Rust")
+    );
+    assert!(
+        latest
+            .head
+            .contains("content-type: text/html; charset=utf-8")
+    );
+}
+
+#[tokio::test]
+async fn the_users_example_answers_a_bad_path_with_axums_400_and_an_unknown_user_with_404() {
+    let example = start("users", &[]).await;
+    let page = example.get("/users/1").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h1>"), "{}", page.body);
+    assert_eq!(example.get("/users/abc").await.status, 400);
+    assert_eq!(example.get("/users/9").await.status, 404);
+    let activity = example.get("/users/2/@activity?limit=2").await;
+    assert_eq!(activity.status, 200);
+}
+
+#[tokio::test]
+async fn the_errors_example_keeps_its_page_and_its_secrets_and_sends_server_timing() {
+    let example = start("errors", &[]).await;
+    let page = example.get("/status").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("data-slot-error").count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Billing is unavailable"),
+        "{}",
+        page.body
+    );
+    for secret in ["10.0.3.7", "invoice service", "index out of bounds"] {
+        assert!(!page.body.contains(secret), "{secret} leaked");
+    }
+    assert!(
+        page.head.contains("server-timing: api;dur="),
+        "{}",
+        page.head
+    );
+    assert_eq!(example.get("/services/unknown").await.status, 404);
+    assert_eq!(example.get("/status/@payments").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_streaming_example_streams_with_and_without_a_strict_csp() {
+    for env in [&[][..], &[("CSP", "1")][..]] {
+        let example = start("streaming", env).await;
+        let page = example.get("/feed").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.head.contains("transfer-encoding: chunked"),
+            "{}",
+            page.head
+        );
+        assert!(page.body.contains("function $PR"), "{}", page.body);
+        assert!(page.body.contains("@ada"), "{}", page.body);
+        assert_eq!(
+            page.head
+                .contains("content-security-policy: script-src 'nonce-"),
+            !env.is_empty(),
+            "{}",
+            page.head
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_htmx_example_serves_its_tabs_and_their_fragments() {
+    let example = start("htmx", &[]).await;
+    let page = example.get("/dashboard").await;
+    assert_eq!(page.status, 200);
+    let week = example.get("/dashboard/week/@latest").await;
+    assert_eq!(week.status, 200);
+    assert!(
+        week.body.contains("<h2>Latest: this week</h2>"),
+        "{}",
+        week.body
+    );
+}
