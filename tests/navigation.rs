@@ -259,7 +259,10 @@ async fn the_htmx_example_serves_each_tab_as_a_page_and_as_a_slot() {
         assert!(page.body.contains("hx-get=\"/dashboard/week/@latest\""));
     }
     let script = get(app, "/assets/swap.js").await;
+    assert_eq!(script.status, StatusCode::OK);
     assert_eq!(script.content_type(), "text/javascript; charset=utf-8");
+    // The script that makes the tabs swap a slot (its behaviour is checked in Chromium).
+    assert_eq!(script.body, parallel_routes_examples::tabs::SWAP_JS);
 }
 
 // --- Found in review ---------------------------------------------------------------------------

@@ -420,6 +420,36 @@ impl Pending {
 mod tests {
     use super::*;
 
+    /// The sizes the README gives are the code's: the swap function, and the markup a slot
+    /// costs beside its content (its swap, and its placeholder's markers).
+    #[test]
+    fn the_readme_gives_the_streams_sizes_as_they_are() {
+        let readme = include_str!("../../../README.md");
+        let id = StreamId::new();
+        let mut swap = Vec::new();
+        markers::swap(&mut swap, id, 1, "", "");
+        let (start, end) = markers::bounds(StreamMode::OutOfOrder, id, 1);
+        for claim in [
+            format!(
+                "`parallel_routes::SWAP_SCRIPT`, {} bytes",
+                SWAP_SCRIPT.len()
+            ),
+            format!(
+                "{} with its tags",
+                "<script></script>".len() + SWAP_SCRIPT.len()
+            ),
+            format!("{} bytes of markup beside its", swap.len()),
+            format!(
+                "and {} for its placeholder's markers",
+                start.len() + end.len()
+            ),
+        ] {
+            // The README wraps its lines: compare with every run of whitespace as one space.
+            let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&claim), "the README does not say {claim:?}");
+        }
+    }
+
     #[test]
     fn only_html_responses_are_streamed() {
         let html = axum::response::Html("x").into_response();
