@@ -1,112 +1,72 @@
-//! The streaming example in a real browser: headless Chromium loads `examples/streaming.rs`'s
-//! app served on 127.0.0.1, with and without a strict `Content-Security-Policy: script-src
-//! 'nonce-…'`. After load, every slot's content must be where its placeholder was, no
-//! placeholder or template may be left, and the console must be silent (a refused script is
-//! a console message).
+//! Streaming in a real browser: headless Chromium, driven by Playwright through
+//! [`parallel_routes_tests::chromium`] (`tests/browser/dom.mjs`), loads pages served on
+//! 127.0.0.1.
 //!
-//! Needs Debian's `chromium` (`apt-get install chromium`; `.ci/run` installs it). Without it
-//! the test says so loudly and is skipped — except under `CI=true`, where it fails.
+//! - The streaming example's feed (`examples/feed.rs`), with and without its strict
+//!   `Content-Security-Policy: script-src 'nonce-…'`: after load every slot's content is where
+//!   its placeholder was, no placeholder or template is left, and the console is silent.
+//! - The policy is enforced, not just sent: over HTTP the feed's response carries the header
+//!   and every inline `<script` carries its nonce; in Chromium a page with the same kind of
+//!   policy and an app inline script *without* the nonce has that script refused (its mark is
+//!   absent and Chromium logs the violation) while the streamed slots are swapped in (the
+//!   framework's nonce'd scripts ran); without the policy the same script runs.
+//! - Streaming is seen: on a page whose loading slot takes 1.5 s the skeleton is visible
+//!   before the content is in the DOM; the buffered twin of that page fails the same check.
+//! - The htmx example's swap script swaps one slot, against the example's partial endpoint.
+//!
+//! Needs Debian's `chromium`, Node.js and `npm ci --prefix tests/browser` (`scripts/test.sh`
+//! installs them): without one the browser tests fail, saying what to install, unless
+//! `SKIP_BROWSER_TESTS=1` is set (see [`parallel_routes_tests::chromium`]).
 
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::hash::BuildHasher;
+use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, Response};
+use axum::serve::ListenerExt;
+use parallel_routes::CspNonce;
+use parallel_routes::prelude::*;
+use parallel_routes_tests::chromium::{self, Answer, Arrival, Job};
 use tokio::net::TcpListener;
-use tokio::process::Command;
 
-fn chromium() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("CHROMIUM").map(PathBuf::from),
-        Some(PathBuf::from("/usr/bin/chromium")),
-        Some(PathBuf::from("/usr/bin/chromium-browser")),
-    ];
-    candidates.into_iter().flatten().find(|path| path.exists())
-}
-
-/// Chromium, or `None` after saying loudly why the test is skipped (a failure under CI).
-fn chromium_or_skip() -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        let message =
-            "headless Chromium not found (install Debian's `chromium`, or set CHROMIUM=/path)";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{message}: required under CI=true"
-        );
-        eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
-    }
-    found
-}
-
+/// Serves `app` on 127.0.0.1 (with `TCP_NODELAY`, and a favicon so that the browser's request
+/// for one logs no error) in this test's runtime; its base URL.
 async fn serve(app: Router) -> String {
+    let app = app.route(
+        "/favicon.ico",
+        axum::routing::get(|| async { StatusCode::NO_CONTENT }),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}/feed")
+    format!("http://{address}")
 }
 
-/// Loads `url` in headless Chromium and returns the DOM after load, and its console messages.
-async fn load(chromium: &PathBuf, url: &str) -> (String, Vec<String>) {
-    run_chromium(chromium, url, &[]).await
+/// The answer's DOM, after checking that the harness produced one.
+fn dom_of(answer: &Answer) -> &str {
+    answer
+        .dom
+        .as_deref()
+        .unwrap_or_else(|| panic!("no DOM for {}: {:#?}", answer.url, answer.errors))
 }
 
-/// As [`load`], but lets the page's scripts finish their fetches first (virtual time).
-async fn load_after_scripts(chromium: &PathBuf, url: &str) -> (String, Vec<String>) {
-    run_chromium(chromium, url, &["--virtual-time-budget=5000"]).await
-}
+// --- The feed, with and without a CSP --------------------------------------------------------
 
-async fn run_chromium(chromium: &PathBuf, url: &str, extra: &[&str]) -> (String, Vec<String>) {
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let profile = std::env::temp_dir().join(format!(
-        "parallel-routes-chromium-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::Relaxed)
-    ));
-    let run = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .args(extra)
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(url)
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(90), run)
-        .await
-        .expect("Chromium finished within 90 s")
-        .expect("Chromium runs");
-    let _ = std::fs::remove_dir_all(&profile);
+fn assert_feed_swapped(answer: &Answer) {
     assert!(
-        output.status.success(),
-        "Chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        answer.errors.is_empty(),
+        "{}: console messages: {:#?}",
+        answer.url,
+        answer.errors
     );
-    let console = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .filter(|line| line.contains(":CONSOLE"))
-        .map(str::to_owned)
-        .collect();
-    (
-        String::from_utf8(output.stdout).expect("a UTF-8 DOM"),
-        console,
-    )
-}
-
-fn assert_swapped(dom: &str, console: &[String]) {
-    assert!(console.is_empty(), "console messages: {console:#?}");
+    let dom = dom_of(answer);
     for content in [
         "@ada</b> Shipped streaming slots today.",
         "&lt;template&gt; keeps it inert until it is swapped.",
@@ -145,28 +105,404 @@ fn assert_swapped(dom: &str, console: &[String]) {
     );
 }
 
-// One test, two loads in turn: two Chromiums at once on two cores, beside the rest of the
-// suite, make each slow enough to be flaky.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_slots_are_swapped_in_by_chromium_with_and_without_a_strict_csp() {
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(browser) = chromium::browser_or_skip() else {
         return;
     };
-    let url = serve(parallel_routes_examples::feed::app()).await;
-    let (dom, console) = load(&chromium, &url).await;
-    assert_swapped(&dom, &console);
-
-    let url = serve(parallel_routes_examples::feed::app_with_csp()).await;
-    let (dom, console) = load(&chromium, &url).await;
-    assert_swapped(&dom, &console);
+    let started = Instant::now();
+    let plain = serve(parallel_routes_examples::feed::app()).await;
+    let strict = serve(parallel_routes_examples::feed::app_with_csp()).await;
+    let answers = browser
+        .run_async(
+            vec![
+                Job::dom(format!("{plain}/feed")),
+                Job::dom(format!("{strict}/feed")),
+            ],
+            2,
+        )
+        .await;
+    for answer in &answers {
+        assert_feed_swapped(answer);
+    }
+    println!("feed in Chromium: {:.1} s", started.elapsed().as_secs_f64());
 }
+
+// --- The CSP is enforced ---------------------------------------------------------------------
+
+/// The nonce of a `script-src 'nonce-…'` policy.
+fn policy_nonce(policy: &str) -> Option<&str> {
+    let (_, rest) = policy.split_once("script-src 'nonce-")?;
+    let (nonce, _) = rest.split_once('\'')?;
+    (!nonce.is_empty()).then_some(nonce)
+}
+
+/// Every inline `<script …>` tag of `body`, and those among them without `nonce="{nonce}"`.
+fn script_tags<'a>(body: &'a str, nonce: &str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let lower = body.to_ascii_lowercase();
+    let attribute = format!(" nonce=\"{nonce}\"");
+    let tags: Vec<&str> = lower
+        .match_indices("<script")
+        .map(|(at, _)| {
+            let end = body[at..].find('>').map_or(body.len(), |end| at + end + 1);
+            &body[at..end]
+        })
+        .collect();
+    let without = tags
+        .iter()
+        .copied()
+        .filter(|tag| !tag.contains(&attribute))
+        .collect();
+    (tags, without)
+}
+
+/// The response's CSP nonce, after checking that its `Content-Security-Policy` is a strict
+/// `script-src 'nonce-…'`.
+fn nonce_of(reply: &parallel_routes_tests::Reply) -> String {
+    let policy = reply
+        .headers
+        .get(CONTENT_SECURITY_POLICY)
+        .expect("a Content-Security-Policy header")
+        .to_str()
+        .expect("an ASCII policy");
+    assert!(
+        !policy.contains("unsafe-inline"),
+        "the policy allows inline scripts: {policy}"
+    );
+    policy_nonce(policy)
+        .unwrap_or_else(|| panic!("no script-src nonce in {policy:?}"))
+        .to_owned()
+}
+
+/// Over HTTP, no browser: the example's strict page carries the policy, and every inline
+/// script of its streamed body — the swap function and each swap — carries the policy's nonce.
+/// The check itself is checked on a page with a script that lacks it.
+#[tokio::test]
+async fn the_feed_with_csp_sends_its_nonce_on_every_inline_script() {
+    let reply =
+        parallel_routes_tests::get(parallel_routes_examples::feed::app_with_csp(), "/feed").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let nonce = nonce_of(&reply);
+    let (tags, without) = script_tags(&reply.body, &nonce);
+    assert!(
+        tags.len() >= 3,
+        "the swap function and a swap for each of the two loading slots: {tags:#?}\n{}",
+        reply.body
+    );
+    assert!(
+        without.is_empty(),
+        "inline scripts without nonce=\"{nonce}\": {without:#?}\n{}",
+        reply.body
+    );
+
+    // The control: the page with an app script without the nonce fails the same check.
+    let reply = parallel_routes_tests::get(unsafe_app(true), "/unsafe").await;
+    let nonce = nonce_of(&reply);
+    let (tags, without) = script_tags(&reply.body, &nonce);
+    assert_eq!(without, [UNSAFE_SCRIPT_TAG], "{}", reply.body);
+    assert!(tags.len() >= 3, "{}", reply.body);
+}
+
+/// An app inline script without a nonce: marks the DOM if it runs.
+const UNSAFE_SCRIPT_TAG: &str = "<script>";
+
+/// A page with two loading slots and an app inline script without a nonce.
+#[layout("/unsafe", slots(first, second))]
+async fn unsafe_page(first: Fragment, second: Fragment) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>unsafe</title></head>
+<body>
+<section id="first">{first}</section>
+<section id="second">{second}</section>
+{UNSAFE_SCRIPT_TAG}document.body.dataset.unsafe = "ran";</script>
+</body>
+</html>
+"#
+    ))
+}
+
+/// The first slot: 200 ms, behind a skeleton.
+#[slot(unsafe_page, first, loading = first_skeleton)]
+async fn first() -> Html<&'static str> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Html(r#"<p class="first-content">first arrived</p>"#)
+}
+
+fn first_skeleton() -> Html<&'static str> {
+    Html(r#"<p class="skeleton">loading first</p>"#)
+}
+
+/// The second slot: 400 ms, behind a skeleton.
+#[slot(unsafe_page, second, loading = second_skeleton)]
+async fn second() -> Html<&'static str> {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    Html(r#"<p class="second-content">second arrived</p>"#)
+}
+
+fn second_skeleton() -> Html<&'static str> {
+    Html(r#"<p class="skeleton">loading second</p>"#)
+}
+
+/// The unsafe page, behind [`strict_csp`] or not.
+fn unsafe_app(csp: bool) -> Router {
+    let app = Router::new().merge(unsafe_page::router());
+    if csp {
+        app.layer(middleware::from_fn(strict_csp))
+    } else {
+        app
+    }
+}
+
+/// A fresh nonce: 32 hex digits from the standard library's random hasher keys.
+fn fresh_nonce() -> String {
+    let state = std::collections::hash_map::RandomState::new();
+    format!("{:016x}{:016x}", state.hash_one(1u8), state.hash_one(2u8))
+}
+
+/// As `examples/feed.rs`'s middleware: a fresh nonce per response, in a strict
+/// `Content-Security-Policy` and in the request's [`CspNonce`].
+async fn strict_csp(mut request: Request, next: Next) -> Response {
+    let nonce = fresh_nonce();
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+    let policy = format!("script-src 'nonce-{nonce}'; object-src 'none'; base-uri 'none'");
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&policy).expect("a valid header"),
+    );
+    response
+}
+
+/// Both slots swapped in: their content in their sections, no skeleton or template left.
+fn assert_unsafe_page_swapped(dom: &str) {
+    for (section, content) in [("first", "first arrived"), ("second", "second arrived")] {
+        let inside = dom
+            .split(&format!("<section id=\"{section}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .unwrap_or_else(|| panic!("no {section} section:\n{dom}"));
+        assert!(
+            inside.contains(content),
+            "the {section} slot was not swapped in:\n{dom}"
+        );
+    }
+    for leftover in ["<template", "class=\"skeleton\"", "id=\"pr-"] {
+        assert!(
+            !dom.contains(leftover),
+            "{leftover:?} left in the DOM:\n{dom}"
+        );
+    }
+}
+
+/// Under the strict policy Chromium refuses the app's inline script without the nonce — its
+/// mark is absent and the violation is logged, and nothing else is — while the framework's
+/// nonce'd scripts run: both streamed slots are swapped in. Without the policy the same script
+/// runs: the page would show it if the policy were not enforced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_script_without_the_nonce_is_refused_while_the_swaps_run() {
+    let Some(browser) = chromium::browser_or_skip() else {
+        return;
+    };
+    let started = Instant::now();
+    let strict = serve(unsafe_app(true)).await;
+    let open = serve(unsafe_app(false)).await;
+    let answers = browser
+        .run_async(
+            vec![
+                Job::dom(format!("{strict}/unsafe")),
+                Job::dom(format!("{open}/unsafe")),
+            ],
+            2,
+        )
+        .await;
+    println!(
+        "CSP pages in Chromium: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let strict = &answers[0];
+    let dom = dom_of(strict);
+    assert!(
+        !dom.contains("data-unsafe"),
+        "the script without the nonce ran under the policy:\n{dom}"
+    );
+    assert_unsafe_page_swapped(dom);
+    let refused = |error: &String| {
+        error.starts_with("console: ")
+            && error.contains("Content Security Policy")
+            && error.contains("inline script")
+    };
+    assert!(
+        strict.errors.len() == 1 && refused(&strict.errors[0]),
+        "expected exactly one console error, the refused inline script; got {:#?}",
+        strict.errors
+    );
+
+    let open = &answers[1];
+    assert!(open.errors.is_empty(), "{:#?}", open.errors);
+    let dom = dom_of(open);
+    assert!(
+        dom.contains("<body data-unsafe=\"ran\">"),
+        "without the policy the app script did not run:\n{dom}"
+    );
+    assert_unsafe_page_swapped(dom);
+}
+
+// --- Streaming is seen ----------------------------------------------------------------------
+
+/// How long the late slot takes: a wide margin for the skeleton on a busy machine.
+const LATE: Duration = Duration::from_millis(1500);
+
+/// The late page's layout, for both twins.
+fn late_document(late: &Fragment) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>late</title></head>
+<body>
+<h1>Late</h1>
+<section id="late">{late}</section>
+</body>
+</html>
+"#
+    ))
+}
+
+/// The late slot's content.
+async fn late_content() -> Html<&'static str> {
+    tokio::time::sleep(LATE).await;
+    Html(r#"<p class="late-content">The late content</p>"#)
+}
+
+fn late_skeleton() -> Html<&'static str> {
+    Html(r#"<p class="late-skeleton">Loading the late content…</p>"#)
+}
+
+/// Streams: the late slot has a skeleton.
+#[layout("/late", slots(late))]
+async fn late_streamed(late: Fragment) -> Html<String> {
+    late_document(&late)
+}
+
+/// The streamed twin's slot.
+#[slot(late_streamed, late, loading = late_skeleton)]
+async fn late_streamed_slot() -> Html<&'static str> {
+    late_content().await
+}
+
+/// Buffered: the same page, without `loading`.
+#[layout("/late-buffered", slots(late))]
+async fn late_buffered(late: Fragment) -> Html<String> {
+    late_document(&late)
+}
+
+/// The buffered twin's slot.
+#[slot(late_buffered, late)]
+async fn late_buffered_slot() -> Html<&'static str> {
+    late_content().await
+}
+
+/// Whether `arrival` shows a streamed page: the skeleton visible while the content was not yet
+/// in the DOM, the content later, and the skeleton gone by the load event.
+fn streamed(arrival: &Arrival) -> Result<(), String> {
+    let Some(skeleton_ms) = arrival.skeleton_ms.filter(|_| arrival.first == "skeleton") else {
+        return Err(format!(
+            "no skeleton seen: the content came first ({arrival:?})"
+        ));
+    };
+    if arrival.content_at_skeleton != Some(false) {
+        return Err(format!(
+            "the content was already in the DOM when the skeleton was seen ({arrival:?})"
+        ));
+    }
+    // Half the slot's 1.5 s: the skeleton is on screen while the slot runs, not just before
+    // its content lands.
+    let shown = LATE.as_millis() as u64 / 2;
+    if arrival.content_ms < skeleton_ms + shown {
+        return Err(format!(
+            "the skeleton was visible less than {shown} ms before the content ({arrival:?})"
+        ));
+    }
+    if arrival.skeleton_left {
+        return Err(format!(
+            "the skeleton is still in the DOM after load ({arrival:?})"
+        ));
+    }
+    Ok(())
+}
+
+/// Chromium shows the skeleton of a page whose loading slot takes 1.5 s before the content is
+/// in the DOM; the same check fails on the buffered twin of that page, which shows the content
+/// first and never the skeleton.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_shows_the_skeleton_before_the_content_arrives() {
+    let Some(browser) = chromium::browser_or_skip() else {
+        return;
+    };
+    let started = Instant::now();
+    let base = serve(
+        Router::new()
+            .merge(late_streamed::router())
+            .merge(late_buffered::router()),
+    )
+    .await;
+    let (skeleton, content) = ("#late .late-skeleton", "#late .late-content");
+    let answers = browser
+        .run_async(
+            vec![
+                Job::stream(format!("{base}/late"), skeleton, content),
+                Job::stream(format!("{base}/late-buffered"), skeleton, content),
+            ],
+            2,
+        )
+        .await;
+    println!(
+        "late pages in Chromium: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    for answer in &answers {
+        assert!(
+            answer.errors.is_empty(),
+            "{}: {:#?}",
+            answer.url,
+            answer.errors
+        );
+        let arrival = answer.stream.as_ref().expect("a stream report");
+        println!("{}: {arrival:?}", answer.url);
+        // The slot takes 1.5 s from the request, sent after the navigation started.
+        assert!(
+            arrival.content_ms >= 1000,
+            "{}: the content came too early for a 1.5 s slot: {arrival:?}",
+            answer.url
+        );
+        assert!(
+            dom_of(answer).contains("<p class=\"late-content\">The late content</p>"),
+            "{}: {:?}",
+            answer.url,
+            answer.dom
+        );
+    }
+    let streamed_arrival = answers[0].stream.as_ref().unwrap();
+    if let Err(why) = streamed(streamed_arrival) {
+        panic!("the streamed page did not show its skeleton first: {why}");
+    }
+    let buffered_arrival = answers[1].stream.as_ref().unwrap();
+    match streamed(buffered_arrival) {
+        Err(why) => assert!(why.starts_with("no skeleton seen"), "{why}"),
+        Ok(()) => panic!("the buffered page passed the streaming check: {buffered_arrival:?}"),
+    }
+}
+
+// --- htmx -----------------------------------------------------------------------------------
 
 /// The htmx example's swap script, in Chromium, against the example's real partial endpoint:
 /// an element with `hx-trigger="load"` fetches `GET /dashboard/week/@latest` and swaps it into
 /// `#latest`, as a click on the "This week" tab does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_htmx_example_swaps_one_slot_in_chromium() {
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(browser) = chromium::browser_or_skip() else {
         return;
     };
     let page = r##"<!doctype html><html><body>
@@ -175,11 +511,21 @@ async fn the_htmx_example_swaps_one_slot_in_chromium() {
 <script src="/assets/swap.js"></script></body></html>"##;
     let app = parallel_routes_examples::tabs::app().route(
         "/swap-test",
-        axum::routing::get(move || async move { axum::response::Html(page) }),
+        axum::routing::get(move || async move { Html(page) }),
     );
-    let url = serve(app).await.replace("/feed", "/swap-test");
-    let (dom, console) = load_after_scripts(&chromium, &url).await;
-    assert!(console.is_empty(), "console messages: {console:#?}");
+    let base = serve(app).await;
+    let answers = browser
+        .run_async(
+            vec![
+                Job::dom(format!("{base}/swap-test"))
+                    .wait_for("#latest ul[data-period=\"this week\"]"),
+            ],
+            1,
+        )
+        .await;
+    let answer = &answers[0];
+    assert!(answer.errors.is_empty(), "{:#?}", answer.errors);
+    let dom = dom_of(answer);
     let latest = dom
         .split("<section id=\"latest\">")
         .nth(1)

@@ -37,17 +37,14 @@
 //! DIFF_CASES=5000 cargo test -p parallel-routes-tests --test differential -- --nocapture
 //! ```
 //!
-//! Needs Debian's `chromium` and `npm ci --prefix tests/browser` (`.ci/run` does both).
-//! Without either the test says so loudly and is skipped — except under `CI=true`, where it
-//! fails.
+//! Needs Debian's `chromium`, Node.js and `npm ci --prefix tests/browser` (`scripts/test.sh`
+//! installs them): without one the test fails, saying what to install, unless
+//! `SKIP_BROWSER_TESTS=1` is set (see [`parallel_routes_tests::chromium`]).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write as _};
-use std::path::{Path as FsPath, PathBuf};
-use std::process::Stdio;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -56,6 +53,7 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use axum::serve::ListenerExt;
 use parallel_routes::prelude::*;
+use parallel_routes_tests::chromium::{self, Answer as Loaded, Browser, Job};
 use tokio::net::TcpListener;
 
 // --- The slots ------------------------------------------------------------------------------
@@ -973,159 +971,17 @@ fn random_case(seed: u64, number: usize) -> Case {
 
 // --- The browser ----------------------------------------------------------------------------
 
-/// Loudly skips the test (returns `None`), or fails it under `CI=true`.
-fn skip<T>(message: &str) -> Option<T> {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{message}: required under CI=true"
-    );
-    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
-    None
-}
-
-/// Chromium, as tests/browser.rs finds it, or `None` after saying why the test is skipped.
-fn chromium_or_skip() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("CHROMIUM").map(PathBuf::from),
-        Some(PathBuf::from("/usr/bin/chromium")),
-        Some(PathBuf::from("/usr/bin/chromium-browser")),
-    ];
-    match candidates.into_iter().flatten().find(|path| path.exists()) {
-        Some(chromium) => Some(chromium),
-        None => {
-            skip("headless Chromium not found (install Debian's `chromium`, or set CHROMIUM=/path)")
-        }
-    }
-}
-
-/// `tests/browser/dom.mjs`, once node and playwright-core are there; else `None` after saying
-/// why the test is skipped.
-fn dom_script_or_skip() -> Option<PathBuf> {
-    let browser = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
-    let node = std::process::Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !node.is_ok_and(|status| status.success()) {
-        return skip("`node` not found (install Node.js 20 or later)");
-    }
-    if !browser.join("node_modules/playwright-core").is_dir() {
-        return skip(
-            "tests/browser/node_modules/playwright-core is missing: run `npm ci --prefix tests/browser`",
-        );
-    }
-    Some(browser.join("dom.mjs"))
-}
-
-/// What dom.mjs says of one URL.
-#[derive(serde::Deserialize)]
-struct Loaded {
-    url: String,
-    dom: Option<String>,
-    errors: Vec<String>,
-}
-
-/// Kills dom.mjs (and so its Chromium) if the test ends before it does.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Loads every URL in Chromium through dom.mjs; the answers by URL. Blocking: run it off the
-/// runtime that serves the pages.
-fn load_all(chromium: &FsPath, script: &FsPath, urls: Vec<String>) -> HashMap<String, Loaded> {
-    let expected = urls.len();
-    let mut child = KillOnDrop(
-        std::process::Command::new("node")
-            .arg(script)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("CHROMIUM", chromium)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("node runs tests/browser/dom.mjs"),
-    );
-    // Each pipe has its own thread: dom.mjs answers while it reads, and pipes are bounded.
-    let mut stdin = child.0.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        for url in urls {
-            writeln!(stdin, "{url}")?;
-        }
-        Ok::<_, std::io::Error>(())
-    });
-    let mut stderr = child.0.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let stdout = child.0.stdout.take().unwrap();
-    let (sender, answers) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut loaded = HashMap::new();
-    let mut problem = None;
-    while loaded.len() < expected {
-        // No answer for a minute: the browser is stuck.
-        match answers.recv_timeout(Duration::from_secs(60)) {
-            Ok(Ok(line)) => {
-                let answer: Loaded = serde_json::from_str(&line)
-                    .unwrap_or_else(|error| panic!("dom.mjs printed {line:?}: {error}"));
-                loaded.insert(answer.url.clone(), answer);
-            }
-            Ok(Err(error)) => {
-                problem = Some(format!("reading its output: {error}"));
-                break;
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                problem = Some("no answer for 60 s".to_owned());
-                break;
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                problem = Some("it closed its output".to_owned());
-                break;
-            }
-        }
-    }
-    if problem.is_some() {
-        let _ = child.0.kill();
-    }
-    // It exits once stdin is closed and every URL is answered.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        match child.0.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => break None,
-        }
-    };
-    drop(child);
-    let stderr = stderr.join().unwrap_or_default();
-    let _ = writer.join();
-    assert!(
-        problem.is_none() && loaded.len() == expected,
-        "dom.mjs answered {} of {expected} URLs ({}; exit: {status:?}); its stderr:\n{stderr}",
-        loaded.len(),
-        problem.as_deref().unwrap_or("?"),
-    );
-    assert!(
-        status.is_some_and(|status| status.success()),
-        "dom.mjs failed (exit: {status:?}); its stderr:\n{stderr}"
-    );
-    loaded
+/// Loads every URL in Chromium (`tests/browser/dom.mjs`, through
+/// [`parallel_routes_tests::chromium`]), `DOM_PAGES` tabs at once; the answers by URL.
+async fn load_all(browser: &Browser, urls: Vec<String>) -> HashMap<String, Loaded> {
+    let tabs = env_number("DOM_PAGES", 4) as usize;
+    let jobs = urls.into_iter().map(Job::dom).collect();
+    browser
+        .run_async(jobs, tabs)
+        .await
+        .into_iter()
+        .map(|answer| (answer.url.clone(), answer))
+        .collect()
 }
 
 /// One tag a line, for `diff`.
@@ -1204,10 +1060,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_pages_build_the_same_dom_as_buffered_pages_in_chromium() {
-    let Some(chromium) = chromium_or_skip() else {
-        return;
-    };
-    let Some(script) = dom_script_or_skip() else {
+    let Some(browser) = chromium::browser_or_skip() else {
         return;
     };
     let started = Instant::now();
@@ -1237,9 +1090,7 @@ async fn streamed_pages_build_the_same_dom_as_buffered_pages_in_chromium() {
         ["buffered", "ooo", "inorder"].map(|layout| format!("{base}/{layout}/{case}"))
     };
     let all = (0..cases.0.len()).flat_map(urls).collect();
-    let loaded = tokio::task::spawn_blocking(move || load_all(&chromium, &script, all))
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+    let loaded = load_all(&browser, all).await;
     server.abort();
 
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential");

@@ -57,6 +57,7 @@ pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, HeaderMap
     (parts.status, parts.headers, body)
 }
 
+pub mod chromium;
 pub mod fault_load;
 
 pub mod overlap;

@@ -10,7 +10,10 @@ use std::time::Instant;
 /// (`axum::Extension(overlap.clone())`) and have each slot run its body through
 /// [`Overlap::run`]; requests without it are not recorded.
 #[derive(Clone, Default)]
-pub struct Overlap(Arc<Mutex<Vec<(&'static str, Instant, Option<Instant>)>>>);
+pub struct Overlap(Arc<Mutex<Vec<Task>>>);
+
+/// A task's name, when it started, and when it ended.
+type Task = (&'static str, Instant, Option<Instant>);
 
 impl Overlap {
     /// Runs `task` as `name`, noting when it starts and ends.
