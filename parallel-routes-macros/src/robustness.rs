@@ -144,29 +144,27 @@ fn attribute_args() -> impl Strategy<Value = String> {
 fn mutated(valid: &'static str) -> impl Strategy<Value = String> {
     let structural = |c: char| "()[]{}\"".contains(c);
     let with = prop::char::range(' ', '~').prop_filter("not a delimiter", move |c| !structural(*c));
-    prop::collection::vec((0..valid.len(), 0u8..3, with), 1..4).prop_map(
-        move |edits| {
-            let mut text: Vec<char> = valid.chars().collect();
-            for (at, edit, with) in edits {
-                let at = at.min(text.len().saturating_sub(1));
-                if text.get(at).is_some_and(|c| structural(*c)) {
-                    continue;
+    prop::collection::vec((0..valid.len(), 0u8..3, with), 1..4).prop_map(move |edits| {
+        let mut text: Vec<char> = valid.chars().collect();
+        for (at, edit, with) in edits {
+            let at = at.min(text.len().saturating_sub(1));
+            if text.get(at).is_some_and(|c| structural(*c)) {
+                continue;
+            }
+            match edit {
+                0 if !text.is_empty() => {
+                    text.remove(at);
                 }
-                match edit {
-                    0 if !text.is_empty() => {
-                        text.remove(at);
-                    }
-                    1 => text.insert(at, text.get(at).copied().unwrap_or(with)),
-                    _ => {
-                        if let Some(c) = text.get_mut(at) {
-                            *c = with;
-                        }
+                1 => text.insert(at, text.get(at).copied().unwrap_or(with)),
+                _ => {
+                    if let Some(c) = text.get_mut(at) {
+                        *c = with;
                     }
                 }
             }
-            text.into_iter().collect()
-        },
-    )
+        }
+        text.into_iter().collect()
+    })
 }
 
 /// Tokenizes like the compiler would; unbalanced delimiters never reach a proc macro.
@@ -259,19 +257,24 @@ fn layout_never_panics() {
 #[test]
 fn slot_and_page_never_panic() {
     let strategy = (attribute_args(), function(), any::<bool>());
-    run("#[slot] and #[page]", strategy, 0.95, |(args, item, page)| {
-        // A layout named after a weak keyword gives `default::__slot! {..}`, which rustc parses
-        // as a macro call and syn, the oracle here, as the start of a `default impl`.
-        if args.starts_with("default") || args.starts_with("union") {
-            return Ok(false);
-        }
-        let (Some(args), Some(item)) = (tokens(&args), tokens(&item)) else {
-            return Ok(false);
-        };
-        let kind = if page { Kind::Page } else { Kind::Slot };
-        assert_items(&item, crate::slot::expand(kind, args, item.clone()))?;
-        Ok(true)
-    });
+    run(
+        "#[slot] and #[page]",
+        strategy,
+        0.95,
+        |(args, item, page)| {
+            // A layout named after a weak keyword gives `default::__slot! {..}`, which rustc parses
+            // as a macro call and syn, the oracle here, as the start of a `default impl`.
+            if args.starts_with("default") || args.starts_with("union") {
+                return Ok(false);
+            }
+            let (Some(args), Some(item)) = (tokens(&args), tokens(&item)) else {
+                return Ok(false);
+            };
+            let kind = if page { Kind::Page } else { Kind::Slot };
+            assert_items(&item, crate::slot::expand(kind, args, item.clone()))?;
+            Ok(true)
+        },
+    );
 }
 
 #[test]

@@ -91,7 +91,9 @@ fn dashboard_expansion_is_up_to_date() {
         // Written, but still a failure: a run with the variable set never passes over a
         // changed expansion unseen. Review the diff, then run again without it.
         std::fs::write(&snapshot_path, &expanded).unwrap();
-        panic!("examples/dashboard-expanded.rs was out of date and has been rewritten: review the diff, then run the test again without UPDATE_EXPANSION");
+        panic!(
+            "examples/dashboard-expanded.rs was out of date and has been rewritten: review the diff, then run the test again without UPDATE_EXPANSION"
+        );
     }
     if snapshot != expanded {
         let line = snapshot
