@@ -209,7 +209,7 @@ where
         let timed = ::parallel_routes::__private::timing_requested(parts);
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(parts, state, timed)
+        >>::extract(parts, state)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -217,7 +217,7 @@ where
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(parts, state, timed)
+        >>::extract(parts, state)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -225,7 +225,7 @@ where
         };
         let slot_children = match <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(parts, state, timed)
+        >>::extract(parts, state)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -257,19 +257,19 @@ where
                     <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META,
-                    slot_latest,
+                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
                 ),
                 ::parallel_routes::__private::StreamSlot::new(
                     <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META,
-                    slot_archive,
+                    ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
                 ),
                 ::parallel_routes::__private::StreamSlot::new(
                     <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META,
-                    slot_children,
+                    ::parallel_routes::__private::SlotCall::call(slot_children, timed),
                 ),
             ];
             match ::parallel_routes::__private::stream_join(
@@ -297,7 +297,9 @@ where
             }
         } else {
             match ::parallel_routes::__private::try_join!(
-                slot_latest, slot_archive, slot_children
+                ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                ::parallel_routes::__private::SlotCall::call(slot_children, timed)
             ) {
                 ::core::result::Result::Ok(
                     (slot_latest, slot_archive, slot_children),
@@ -372,7 +374,7 @@ where
             };
         let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(parts, state, timed)
+        >>::extract(parts, state)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -380,7 +382,7 @@ where
         };
         let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
             __S,
-        >>::extract(parts, state, timed)
+        >>::extract(parts, state)
             .await
         {
             ::core::result::Result::Ok(slot) => slot,
@@ -388,8 +390,8 @@ where
         };
         let started = timed.then(::parallel_routes::__private::Instant::now);
         let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
-            slot_latest,
-            slot_archive,
+            ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+            ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
             slot_children
         ) {
             ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
@@ -447,13 +449,12 @@ dashboard::__slot! {
     layout : "dashboard", slot : "latest", fallback : ::core::option::Option::None,
     loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
     async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
-    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    _ : & __S,) -> ::core::result::Result < impl ::parallel_routes::__private::SlotCall +
+    use < __S >, ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(move | timed : bool | {
+    ::parallel_routes::__private::run_slot(< Self as
     ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) },)) } } }
+    ::parallel_routes::__private::SlotOutput::into_outcome(latest(). await) },) }) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -484,13 +485,12 @@ dashboard::__slot! {
     layout : "dashboard", slot : "archive", fallback : ::core::option::Option::None,
     loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
     async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
-    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    _ : & __S,) -> ::core::result::Result < impl ::parallel_routes::__private::SlotCall +
+    use < __S >, ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(move | timed : bool | {
+    ::parallel_routes::__private::run_slot(< Self as
     ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) },)) } } }
+    ::parallel_routes::__private::SlotOutput::into_outcome(archive(). await) },) }) } } }
 }
 const _: () = {
     let _ = dashboard;
@@ -517,13 +517,13 @@ dashboard::__slot! {
     layout : "dashboard", slot : "children", fallback : ::core::option::Option::None,
     loading : ::core::option::Option::None, timeout : < dashboard::Level > ::TIMEOUT, };
     async fn extract(_ : & mut ::parallel_routes::__private::axum::http::request::Parts,
-    _ : & __S, timed : bool,) -> ::core::result::Result < impl ::core::future::Future <
-    Output = ::core::result::Result < ::parallel_routes::__private::Rendered,
-    ::parallel_routes::Interrupt >, > + ::core::marker::Send + use < __S >,
-    ::parallel_routes::__private::axum::response::Response, > {
-    ::core::result::Result::Ok(::parallel_routes::__private::run_slot(< Self as
+    _ : & __S,) -> ::core::result::Result < impl ::parallel_routes::__private::SlotCall +
+    use < __S >, ::parallel_routes::__private::axum::response::Response, > {
+    ::core::result::Result::Ok(move | timed : bool | {
+    ::parallel_routes::__private::run_slot(< Self as
     ::parallel_routes::__private::SlotHandler < __S >> ::META, timed, async move {
-    ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) },)) } } }
+    ::parallel_routes::__private::SlotOutput::into_outcome(overview(). await) },) }) } }
+    }
 }
 const _: () = {
     let _ = dashboard;

@@ -7,14 +7,15 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
-use futures_util::future::{Either, select};
-use tracing::Instrument;
+use pin_project_lite::pin_project;
+use tracing::Span;
 use tracing::field::Empty;
 
 use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome};
@@ -49,65 +50,130 @@ pub struct Rendered {
     pub finished: Option<Instant>,
 }
 
-/// The handler's outcome, or a panic; or `TimedOut` once `limit` has passed (the handler's
-/// future is then dropped). The timer is boxed, so that a slot without a limit does not carry
-/// one in its state.
-async fn within<F>(limit: Option<Duration>, handler: F) -> std::thread::Result<SlotOutcome>
-where
-    F: Future<Output = std::thread::Result<SlotOutcome>>,
-{
-    let Some(limit) = limit else {
-        return handler.await;
-    };
-    let timer = Box::pin(tokio::time::sleep(limit));
-    match select(pin!(handler), timer).await {
-        Either::Left((outcome, _)) => outcome,
-        Either::Right(((), _)) => Ok(SlotOutcome::TimedOut(limit)),
+pin_project! {
+    /// A slot's future inside its error boundary: the handler's outcome becomes its
+    /// [`Rendered`] fragment or its fallback; a panic (caught at each poll) and running past
+    /// `meta.timeout` too. Each slot runs in a `tracing` span.
+    ///
+    /// A plain struct around the handler's future rather than an `async fn`: a page moves its
+    /// slots' futures, and every byte of one is copied, so the boundary adds three words to
+    /// the handler's own future. The span and the timer are set up at the first poll, and only
+    /// when needed: a span when a subscriber wants one, a timer when the slot has a deadline,
+    /// each boxed, so that a slot without them pays a check.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Boundary<F> {
+        #[pin]
+        handler: F,
+        meta: &'static SlotMeta,
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        trace: Option<Box<Trace>>,
+        timed: bool,
+        started: bool,
     }
+}
+
+/// A slot's span, while a subscriber wants it, and when the slot started.
+struct Trace {
+    span: Span,
+    started: Instant,
 }
 
 /// Runs a slot handler's future inside its error boundary (panics and `meta.timeout`) and its
 /// `tracing` span; `timed`: the request asked for `Server-Timing`.
 ///
 /// `Err` only for an [`Interrupt`]; an error, a panic or a timeout renders the fallback.
-pub async fn run_slot<F>(
-    meta: &'static SlotMeta,
-    timed: bool,
-    handler: F,
-) -> Result<Rendered, Interrupt>
+pub fn run_slot<F>(meta: &'static SlotMeta, timed: bool, handler: F) -> Boundary<F>
 where
     F: Future<Output = SlotOutcome>,
 {
-    let span = tracing::info_span!(
-        "slot",
-        layout = meta.layout,
-        slot = meta.slot,
-        elapsed_ms = Empty,
-        outcome = Empty,
-    );
-    let guarded = within(meta.timeout, AssertUnwindSafe(handler).catch_unwind());
-    // Without a subscriber interested in the span (the common case in production at `warn`),
-    // neither enter/exit it on every poll nor read the clock for its `elapsed_ms`.
-    let traced = !span.is_disabled();
-    let (finished, ended) = if traced {
-        let started = Instant::now();
-        let finished = guarded.instrument(span.clone()).await;
-        let ended = Instant::now();
-        let elapsed = ended.saturating_duration_since(started);
-        // Whole microseconds: the field reads 12.345 rather than 12.345000000000001.
-        span.record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
-        (finished, Some(ended))
-    } else {
-        let finished = guarded.await;
-        (finished, timed.then(Instant::now))
-    };
-    let span = &span;
+    Boundary {
+        handler,
+        meta,
+        timer: None,
+        trace: None,
+        timed,
+        started: false,
+    }
+}
 
+impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
+    type Output = Result<Rendered, Interrupt>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let meta = *this.meta;
+        if !*this.started {
+            *this.started = true;
+            *this.timer = meta
+                .timeout
+                .map(|limit| Box::pin(tokio::time::sleep(limit)));
+            // A static and a global level check before the span is even built: without a
+            // subscriber that wants it (production at `warn`), no span work and no clock.
+            if tracing::level_enabled!(tracing::Level::INFO) {
+                let span = tracing::info_span!(
+                    "slot",
+                    layout = meta.layout,
+                    slot = meta.slot,
+                    elapsed_ms = Empty,
+                    outcome = Empty,
+                );
+                if !span.is_disabled() {
+                    *this.trace = Some(Box::new(Trace {
+                        span,
+                        started: Instant::now(),
+                    }));
+                }
+            }
+        }
+        let entered = this.trace.as_ref().map(|trace| trace.span.enter());
+        let mut handler = this.handler;
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
+        let outcome = match polled {
+            Ok(Poll::Ready(outcome)) => Ok(outcome),
+            Err(panic) => Err(panic),
+            Ok(Poll::Pending) => {
+                let expired = this
+                    .timer
+                    .as_mut()
+                    .is_some_and(|timer| timer.as_mut().poll(cx).is_ready());
+                match meta.timeout {
+                    Some(limit) if expired => Ok(SlotOutcome::TimedOut(limit)),
+                    _ => {
+                        drop(entered);
+                        return Poll::Pending;
+                    }
+                }
+            }
+        };
+        drop(entered);
+        *this.timer = None;
+        Poll::Ready(finish(meta, *this.timed, this.trace.take(), outcome))
+    }
+}
+
+/// The slot's fragment (or its fallback, logged) from its outcome, its span's fields recorded.
+fn finish(
+    meta: &'static SlotMeta,
+    timed: bool,
+    trace: Option<Box<Trace>>,
+    finished: std::thread::Result<SlotOutcome>,
+) -> Result<Rendered, Interrupt> {
+    let ended = (timed || trace.is_some()).then(Instant::now);
+    if let (Some(trace), Some(ended)) = (&trace, ended) {
+        let elapsed = ended.saturating_duration_since(trace.started);
+        // Whole microseconds: the field reads 12.345 rather than 12.345000000000001.
+        trace
+            .span
+            .record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
+    }
+    let record = |outcome: &str| {
+        if let Some(trace) = &trace {
+            trace.span.record("outcome", outcome);
+        }
+    };
     let kind = match finished {
         Ok(SlotOutcome::Rendered(fragment)) => {
-            if traced {
-                span.record("outcome", "rendered");
-            }
+            record("rendered");
             return Ok(Rendered {
                 slot: meta.slot,
                 fragment,
@@ -115,27 +181,31 @@ where
             });
         }
         Ok(SlotOutcome::Interrupted(interrupt)) => {
-            if traced {
-                span.record("outcome", "interrupted");
-            }
+            record("interrupted");
             return Err(interrupt);
         }
         Ok(SlotOutcome::Failed(error)) => SlotErrorKind::Failed(error),
         Ok(SlotOutcome::TimedOut(limit)) => SlotErrorKind::TimedOut(limit),
         Err(panic) => SlotErrorKind::Panicked(panic_message(panic.as_ref())),
     };
-    let outcome = match kind {
+    record(match kind {
         SlotErrorKind::Failed(_) => "failed",
         SlotErrorKind::Panicked(_) => "panicked",
         SlotErrorKind::TimedOut(_) => "timed_out",
-    };
-    span.record("outcome", outcome);
+    });
     let error = SlotError {
         layout: meta.layout,
         slot: meta.slot,
         kind,
     };
-    tracing::error!(parent: span, layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback");
+    match &trace {
+        Some(trace) => {
+            tracing::error!(parent: &trace.span, layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
+        }
+        None => {
+            tracing::error!(layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
+        }
+    }
     Ok(Rendered {
         slot: meta.slot,
         fragment: fallback(meta, &error),

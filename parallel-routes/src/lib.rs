@@ -215,7 +215,9 @@ pub mod __private {
         LayoutGuard, LayoutHandler, NestedPage, Page, ParentLayout, SlotEndpoint,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
-    pub use crate::slot::{LayoutArg, SlotArg, SlotHandler, extract, layout_arg, slot_arg};
+    pub use crate::slot::{
+        LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
+    };
     pub use crate::stream::{StreamSlot, join as stream_join};
     pub use crate::timing::requested as timing_requested;
     pub use axum;

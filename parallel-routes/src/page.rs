@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::boundary::Rendered;
 use crate::error::Interrupt;
-use crate::slot::SlotHandler;
+use crate::slot::{SlotCall, SlotHandler};
 use crate::timing::{self, TimingHeader};
 
 /// A layout's guard: the extractors of the layout function (other than its fragments) and of
@@ -166,12 +166,12 @@ where
                 return rejection;
             }
             let timed = timing::requested(&parts);
-            let slot = match H::extract(&mut parts, &state, timed).await {
+            let slot = match H::extract(&mut parts, &state).await {
                 Ok(slot) => slot,
                 Err(rejection) => return rejection,
             };
             let started = timed.then(Instant::now);
-            match slot.await {
+            match slot.call(timed).await {
                 Ok(rendered) => TimingHeader::of(started, &[&rendered])
                     .add_to(rendered.fragment.into_response()),
                 Err(interrupt) => interrupt.into_response(),

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
-use crate::slot::SlotHandler;
+use crate::slot::{SlotCall, SlotHandler};
 
 /// Default answer to "does this marker have a handler?": no. `#[slot]` overrides it with an
 /// inherent const of the same name on its marker.
@@ -69,14 +69,8 @@ impl<S> SlotHandler<S> for Missing {
     fn extract(
         _: &mut Parts,
         _: &S,
-        _: bool,
-    ) -> impl Future<
-        Output = Result<
-            impl Future<Output = Result<Rendered, Interrupt>> + Send + use<S>,
-            Response,
-        >,
-    > + Send {
-        ready(Err::<Ready<Result<Rendered, Interrupt>>, _>(
+    ) -> impl Future<Output = Result<impl SlotCall + use<S>, Response>> + Send {
+        ready(Err::<fn(bool) -> Ready<Result<Rendered, Interrupt>>, _>(
             StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         ))
     }

@@ -26,23 +26,42 @@ pub trait SlotHandler<S>: Sized {
     /// The slot's names, fallback and loading placeholder.
     const META: &'static SlotMeta;
 
-    /// Runs the handler's extractors on the request head. On success, returns the handler's
-    /// future — inside its error boundary, owning its arguments, no longer needing the
-    /// request — whose `Err` is an [`Interrupt`]; a rejection is the response to send.
-    /// `timed`: the request asked for `Server-Timing`, so the future notes when it ends.
+    /// Runs the handler's extractors on the request head. On success, returns a function of
+    /// `timed` (the request asked for `Server-Timing`) that makes the handler's future —
+    /// inside its error boundary, owning its arguments, no longer needing the request — whose
+    /// `Err` is an [`Interrupt`]; a rejection is the response to send.
     ///
     /// The two steps are separate so that a page can extract every slot's arguments from its
-    /// one `&mut Parts` in turn, then run all the slot futures concurrently.
+    /// one `&mut Parts` in turn, then run all the slot futures concurrently; and the future is
+    /// made by a function, where the page joins it, so that it is built in place rather than
+    /// moved (its bytes copied) from one local to the next: the function carries only the
+    /// extracted arguments.
     fn extract(
         parts: &mut Parts,
         state: &S,
-        timed: bool,
-    ) -> impl Future<
-        Output = Result<
-            impl Future<Output = Result<Rendered, Interrupt>> + Send + use<Self, S>,
-            Response,
-        >,
-    > + Send;
+    ) -> impl Future<Output = Result<impl SlotCall + use<Self, S>, Response>> + Send;
+}
+
+/// What [`SlotHandler::extract`] gives: the slot's extracted arguments, ready to be made into
+/// its future — a closure `FnOnce(timed: bool) -> future`, in the generated code.
+pub trait SlotCall: Send {
+    /// The handler's future inside its error boundary.
+    type Future: Future<Output = Result<Rendered, Interrupt>> + Send;
+
+    /// Makes the future; `timed`: the request asked for `Server-Timing`.
+    fn call(self, timed: bool) -> Self::Future;
+}
+
+impl<C, F> SlotCall for C
+where
+    C: FnOnce(bool) -> F + Send,
+    F: Future<Output = Result<Rendered, Interrupt>> + Send,
+{
+    type Future = F;
+
+    fn call(self, timed: bool) -> F {
+        self(timed)
+    }
 }
 
 /// An argument of a slot or page handler: an extractor that needs only the request head.

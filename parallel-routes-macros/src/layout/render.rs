@@ -333,7 +333,7 @@ fn render(
         let alias = Layout::alias(slot, route);
         bounds.push(hygienic!(#name::#alias: #private::SlotHandler<__S>,));
         extract.push(hygienic! {
-            let #var = match <#name::#alias as #private::SlotHandler<__S>>::extract(parts, state, timed).await {
+            let #var = match <#name::#alias as #private::SlotHandler<__S>>::extract(parts, state).await {
                 ::core::result::Result::Ok(slot) => slot,
                 ::core::result::Result::Err(rejection) => #reject,
             };
@@ -341,6 +341,19 @@ fn render(
         handlers.push((*slot, alias));
     }
 
+    // Each slot's future, made where it is joined (built in place, not moved): from the
+    // arguments its `extract` returned, or the nested page, already a future.
+    let futures: Vec<TokenStream> = slots
+        .iter()
+        .zip(&vars)
+        .map(|(slot, var)| {
+            if children == Children::Nested && *slot == "children" {
+                hygienic!(#var)
+            } else {
+                hygienic!(#private::SlotCall::call(#var, timed))
+            }
+        })
+        .collect();
     let layout_name = name.to_string();
     let tail = match tail {
         // A nested layout's output is its parent's `children`: a future that the parent runs
@@ -351,7 +364,7 @@ fn render(
             };
             hygienic! {
                 ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
-                    match #private::try_join!( #( #vars ),* ) {
+                    match #private::try_join!( #( #futures ),* ) {
                         ::core::result::Result::Ok(( #( #vars, )* )) => #private::SlotOutcome::Rendered(#fragment),
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
@@ -362,7 +375,7 @@ fn render(
             let into_response = quote_spanned! {layout.output_span=>
                 #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
             };
-            let delivery = delivery(layout, &handlers, &vars, children);
+            let delivery = delivery(layout, &handlers, &vars, &futures, children);
             hygienic! {
                 // One clock read for all slots, if the request asked for `Server-Timing`: each
                 // slot's time runs from here to its end.
@@ -389,6 +402,7 @@ fn delivery(
     layout: &Layout,
     handlers: &[(&Ident, Ident)],
     vars: &[Ident],
+    futures: &[TokenStream],
     children: Children,
 ) -> TokenStream {
     let name = &layout.name;
@@ -402,7 +416,7 @@ fn delivery(
         }
     };
     let buffered = hygienic! {
-        match #private::try_join!( #( #vars ),* ) {
+        match #private::try_join!( #( #futures ),* ) {
             ::core::result::Result::Ok(( #( #vars, )* )) => {
                 let delivery = #private::Delivery::buffered(started, &[ #( &#vars ),* ]);
                 ( #( #vars, )* delivery )
@@ -427,7 +441,7 @@ fn delivery(
                 .extensions
                 .get::<::parallel_routes::CspNonce>()
                 .map(|nonce| nonce.0.clone());
-            let slots = [ #( #private::StreamSlot::new(#metas, #vars) ),* ];
+            let slots = [ #( #private::StreamSlot::new(#metas, #futures) ),* ];
             match #private::stream_join(#mode, nonce, slots).await {
                 ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
                     ( #( #vars, )* #private::Delivery::Streamed(pending) )

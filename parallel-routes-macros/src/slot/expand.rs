@@ -52,19 +52,18 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 async fn extract(
                     #parts: &mut #private::axum::http::request::Parts,
                     #state_var: &__S,
-                    timed: bool,
                 ) -> ::core::result::Result<
-                    impl ::core::future::Future<
-                        Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
-                    > + ::core::marker::Send + use<__S>,
+                    impl #private::SlotCall + use<__S>,
                     #private::axum::response::Response,
                 > {
                     #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
-                    ::core::result::Result::Ok(#private::run_slot(
-                        <Self as #private::SlotHandler<__S>>::META,
-                        timed,
-                        async move { #outcome },
-                    ))
+                    ::core::result::Result::Ok(move |timed: bool| {
+                        #private::run_slot(
+                            <Self as #private::SlotHandler<__S>>::META,
+                            timed,
+                            async move { #outcome },
+                        )
+                    })
                 }
             }
 
@@ -92,16 +91,13 @@ pub(crate) fn fallback(slot: &Slot) -> TokenStream {
                 fn extract(
                     parts: &mut #private::axum::http::request::Parts,
                     state: &__S,
-                    timed: bool,
                 ) -> impl ::core::future::Future<
                     Output = ::core::result::Result<
-                        impl ::core::future::Future<
-                            Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
-                        > + ::core::marker::Send + use<__S>,
+                        impl #private::SlotCall + use<__S>,
                         #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
-                    <#private::Missing as #private::SlotHandler<__S>>::extract(parts, state, timed)
+                    <#private::Missing as #private::SlotHandler<__S>>::extract(parts, state)
                 }
             }
         },

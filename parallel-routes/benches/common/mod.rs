@@ -50,6 +50,7 @@ macro_rules! twin_pages {
             pub const PATH: &str = $path;
 
             #[layout($path, slots($($slot),+))]
+            #[allow(clippy::too_many_arguments)] // one per region, as a real wide page has
             async fn $layout($($slot: Fragment,)+ children: Fragment) -> Html<String> {
                 Html(format!(
                     concat!(
@@ -119,9 +120,71 @@ twin_pages! {
     }
 }
 
-/// Every pair the benches measure.
+twin_pages! {
+    /// Ten regions: nine slots and the page (a 10-widget dashboard).
+    wide10 {
+        path: "/wide10",
+        layout: wide10,
+        title: "Ten",
+        slots: {
+            s01: "<div>Slot 1 content</div>",
+            s02: "<div>Slot 2 content</div>",
+            s03: "<div>Slot 3 content</div>",
+            s04: "<div>Slot 4 content</div>",
+            s05: "<div>Slot 5 content</div>",
+            s06: "<div>Slot 6 content</div>",
+            s07: "<div>Slot 7 content</div>",
+            s08: "<div>Slot 8 content</div>",
+            s09: "<div>Slot 9 content</div>",
+        },
+        page: wide10_page: "<div>Main content</div>",
+    }
+}
+
+twin_pages! {
+    /// Thirty regions: twenty-nine slots and the page.
+    wide30 {
+        path: "/wide30",
+        layout: wide30,
+        title: "Thirty",
+        slots: {
+            s01: "<div>Slot 1 content</div>",
+            s02: "<div>Slot 2 content</div>",
+            s03: "<div>Slot 3 content</div>",
+            s04: "<div>Slot 4 content</div>",
+            s05: "<div>Slot 5 content</div>",
+            s06: "<div>Slot 6 content</div>",
+            s07: "<div>Slot 7 content</div>",
+            s08: "<div>Slot 8 content</div>",
+            s09: "<div>Slot 9 content</div>",
+            s10: "<div>Slot 10 content</div>",
+            s11: "<div>Slot 11 content</div>",
+            s12: "<div>Slot 12 content</div>",
+            s13: "<div>Slot 13 content</div>",
+            s14: "<div>Slot 14 content</div>",
+            s15: "<div>Slot 15 content</div>",
+            s16: "<div>Slot 16 content</div>",
+            s17: "<div>Slot 17 content</div>",
+            s18: "<div>Slot 18 content</div>",
+            s19: "<div>Slot 19 content</div>",
+            s20: "<div>Slot 20 content</div>",
+            s21: "<div>Slot 21 content</div>",
+            s22: "<div>Slot 22 content</div>",
+            s23: "<div>Slot 23 content</div>",
+            s24: "<div>Slot 24 content</div>",
+            s25: "<div>Slot 25 content</div>",
+            s26: "<div>Slot 26 content</div>",
+            s27: "<div>Slot 27 content</div>",
+            s28: "<div>Slot 28 content</div>",
+            s29: "<div>Slot 29 content</div>",
+        },
+        page: wide30_page: "<div>Main content</div>",
+    }
+}
+
+/// Every pair the benches measure: pages of 3, 10 and 30 regions (slots and page).
 pub fn all() -> Vec<Twins> {
-    vec![dashboard::twins()]
+    vec![dashboard::twins(), wide10::twins(), wide30::twins()]
 }
 
 /// A page served twice: by the generated router and by hand.
