@@ -283,9 +283,15 @@ where
                     ([slot_latest, slot_archive, slot_children], pending),
                 ) => {
                     (
-                        slot_latest,
-                        slot_archive,
-                        slot_children,
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_latest,
+                        ),
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_archive,
+                        ),
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_children,
+                        ),
                         ::parallel_routes::__private::Delivery::Streamed(pending),
                     )
                 }
@@ -308,7 +314,18 @@ where
                         started,
                         &[&slot_latest, &slot_archive, &slot_children],
                     );
-                    (slot_latest, slot_archive, slot_children, delivery)
+                    (
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_latest,
+                        ),
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_archive,
+                        ),
+                        ::parallel_routes::__private::Rendered::into_fragment(
+                            slot_children,
+                        ),
+                        delivery,
+                    )
                 }
                 ::core::result::Result::Err(interrupt) => {
                     return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
@@ -317,15 +334,9 @@ where
                 }
             }
         };
+        let layout = dashboard(slot_latest, slot_archive, slot_children);
         ::parallel_routes::__private::respond("dashboard", delivery, async move {
-            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                dashboard(
-                    slot_latest.fragment,
-                    slot_archive.fragment,
-                    slot_children.fragment,
-                )
-                .await,
-            )
+            ::parallel_routes::__private::axum::response::IntoResponse::into_response(layout.await)
         })
         .await
     }
@@ -399,7 +410,12 @@ where
                     started,
                     &[&slot_latest, &slot_archive, &slot_children],
                 );
-                (slot_latest, slot_archive, slot_children, delivery)
+                (
+                    ::parallel_routes::__private::Rendered::into_fragment(slot_latest),
+                    ::parallel_routes::__private::Rendered::into_fragment(slot_archive),
+                    ::parallel_routes::__private::Rendered::into_fragment(slot_children),
+                    delivery,
+                )
             }
             ::core::result::Result::Err(interrupt) => {
                 return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
@@ -407,15 +423,9 @@ where
                 );
             }
         };
+        let layout = dashboard(slot_latest, slot_archive, slot_children);
         ::parallel_routes::__private::respond("dashboard", delivery, async move {
-            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                dashboard(
-                    slot_latest.fragment,
-                    slot_archive.fragment,
-                    slot_children.fragment,
-                )
-                .await,
-            )
+            ::parallel_routes::__private::axum::response::IntoResponse::into_response(layout.await)
         })
         .await
     }

@@ -37,17 +37,42 @@ pub struct SlotMeta {
     pub timeout: Option<Duration>,
 }
 
-/// A slot that has finished: its HTML (the content or the error fallback) and its timing.
+/// A slot that has finished: its HTML (the content or the error fallback), and when it
+/// finished if the request asked for `Server-Timing`.
+///
+/// Two words, so that the page's join, which holds one per slot, stays small: the timing is
+/// boxed, and only there when asked for.
 pub struct Rendered {
-    /// The slot's name, for `Server-Timing`.
-    pub slot: &'static str,
     /// What goes into the layout.
     pub fragment: Fragment,
-    /// When the handler finished, if the request asked for `Server-Timing`. The page reads
-    /// the clock once when it starts all its slots and the header reports `finished - start`
-    /// per slot: one clock read per slot plus one per page. Without `Server-Timing`, no clock
-    /// is read.
-    pub finished: Option<Instant>,
+    /// The slot's name and end, for `Server-Timing`.
+    pub timing: Option<Box<SlotTiming>>,
+}
+
+/// When a slot finished, for `Server-Timing`.
+pub struct SlotTiming {
+    /// The slot's name.
+    pub slot: &'static str,
+    /// When the handler finished. The page reads the clock once when it starts all its slots
+    /// and the header reports `finished - start` per slot: one clock read per slot plus one
+    /// per page.
+    pub finished: Instant,
+}
+
+impl Rendered {
+    /// The fragment, the rest dropped. The page calls it once the timings are read, so that
+    /// nothing of the slot but its fragment is kept while the layout runs.
+    pub fn into_fragment(self) -> Fragment {
+        self.fragment
+    }
+
+    /// `fragment`, finished at `finished` if timed.
+    pub fn new(fragment: Fragment, slot: &'static str, finished: Option<Instant>) -> Self {
+        Rendered {
+            fragment,
+            timing: finished.map(|finished| Box::new(SlotTiming { slot, finished })),
+        }
+    }
 }
 
 pin_project! {
@@ -174,11 +199,7 @@ fn finish(
     let kind = match finished {
         Ok(SlotOutcome::Rendered(fragment)) => {
             record("rendered");
-            return Ok(Rendered {
-                slot: meta.slot,
-                fragment,
-                finished: ended,
-            });
+            return Ok(Rendered::new(fragment, meta.slot, ended.filter(|_| timed)));
         }
         Ok(SlotOutcome::Interrupted(interrupt)) => {
             record("interrupted");
@@ -206,11 +227,11 @@ fn finish(
             tracing::error!(layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
         }
     }
-    Ok(Rendered {
-        slot: meta.slot,
-        fragment: fallback(meta, &error),
-        finished: ended,
-    })
+    Ok(Rendered::new(
+        fallback(meta, &error),
+        meta.slot,
+        ended.filter(|_| timed),
+    ))
 }
 
 /// The slot's `error = f` fallback, or the built-in one if it has none or `f` panics.
@@ -282,11 +303,11 @@ where
     F: Future<Output = SlotOutcome>,
 {
     match AssertUnwindSafe(page).catch_unwind().await {
-        Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered {
-            slot: "children",
+        Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered::new(
             fragment,
-            finished: timed.then(Instant::now),
-        }),
+            "children",
+            timed.then(Instant::now),
+        )),
         Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
         // The generated page only ever renders or interrupts.
         Ok(SlotOutcome::Failed(_) | SlotOutcome::TimedOut(_)) => {

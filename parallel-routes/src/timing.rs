@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
-use crate::boundary::Rendered;
+use crate::boundary::{Rendered, SlotTiming};
 
 static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
@@ -53,6 +53,11 @@ impl TimingHeader {
         // Written by hand into a buffer of the exact size, which becomes the header value
         // without a copy: `format!` with a float costs more than the rest of this header,
         // which every buffered page sends. The buffer is the only allocation.
+        let slots: Vec<&SlotTiming> = slots
+            .iter()
+            .filter_map(|rendered| rendered.timing.as_deref())
+            .collect();
+        let slots = &slots[..];
         let mut entries = [(0u64, 0u8); 8];
         let Some(entries) = entries.get_mut(..slots.len()) else {
             return TimingHeader(HeaderValue::try_from(Self::format(started, slots)).ok());
@@ -89,7 +94,7 @@ impl TimingHeader {
     }
 
     /// More slots than the fast path handles.
-    fn format(started: Instant, slots: &[&Rendered]) -> String {
+    fn format(started: Instant, slots: &[&SlotTiming]) -> String {
         slots
             .iter()
             .map(|slot| {
@@ -110,10 +115,8 @@ impl TimingHeader {
 }
 
 /// From the page's start to the slot's end.
-fn elapsed(started: Instant, slot: &Rendered) -> std::time::Duration {
-    slot.finished.map_or_else(Default::default, |finished| {
-        finished.saturating_duration_since(started)
-    })
+fn elapsed(started: Instant, slot: &SlotTiming) -> std::time::Duration {
+    slot.finished.saturating_duration_since(started)
 }
 
 /// The number of decimal digits of `n`.
@@ -145,10 +148,12 @@ mod tests {
     #[test]
     fn one_entry_per_slot_in_milliseconds() {
         let started = Instant::now();
-        let slot = |slot, micros| Rendered {
-            slot,
-            fragment: Fragment::default(),
-            finished: Some(started + Duration::from_micros(micros)),
+        let slot = |slot, micros| {
+            Rendered::new(
+                Fragment::default(),
+                slot,
+                Some(started + Duration::from_micros(micros)),
+            )
         };
         let (latest, archive) = (slot("latest", 12_345), slot("archive", 400));
         let response =
@@ -161,11 +166,7 @@ mod tests {
 
     #[test]
     fn no_header_without_a_start() {
-        let slot = Rendered {
-            slot: "latest",
-            fragment: Fragment::default(),
-            finished: None,
-        };
+        let slot = Rendered::new(Fragment::default(), "latest", None);
         let response = TimingHeader::of(None, &[&slot]).add_to(Response::default());
         assert!(response.headers().get("server-timing").is_none());
     }
@@ -174,10 +175,12 @@ mod tests {
     fn many_slots_take_the_slow_path() {
         let started = Instant::now();
         let slots: Vec<Rendered> = (0..40)
-            .map(|_| Rendered {
-                slot: "a_rather_long_slot_name",
-                fragment: Fragment::default(),
-                finished: Some(started + Duration::from_millis(1)),
+            .map(|_| {
+                Rendered::new(
+                    Fragment::default(),
+                    "a_rather_long_slot_name",
+                    Some(started + Duration::from_millis(1)),
+                )
             })
             .collect();
         let refs: Vec<&Rendered> = slots.iter().collect();

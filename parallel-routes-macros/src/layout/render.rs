@@ -299,7 +299,7 @@ fn render(
         match param {
             LayoutParam::Fragment(slot) => {
                 let var = format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site());
-                call_args.push(hygienic!(#var.fragment));
+                call_args.push(hygienic!(#var));
             }
             LayoutParam::Extractor(ty) => {
                 let var = format_ident!("arg_{}", index, span = proc_macro2::Span::mixed_site());
@@ -365,15 +365,22 @@ fn render(
             hygienic! {
                 ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
                     match #private::try_join!( #( #futures ),* ) {
-                        ::core::result::Result::Ok(( #( #vars, )* )) => #private::SlotOutcome::Rendered(#fragment),
+                        ::core::result::Result::Ok(( #( #vars, )* )) => {
+                            #( let #vars = #private::Rendered::into_fragment(#vars); )*
+                            #private::SlotOutcome::Rendered(#fragment)
+                        }
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
                 }))
             }
         }
         Tail::Respond => {
+            // Hygienic, but located at the return type: a layout whose output is not
+            // `IntoResponse` is reported there.
+            let at_output = proc_macro2::Span::mixed_site().located_at(layout.output_span);
+            let layout_var = Ident::new("layout", at_output);
             let into_response = quote_spanned! {layout.output_span=>
-                #private::axum::response::IntoResponse::into_response(#name( #( #call_args ),* ).await)
+                #private::axum::response::IntoResponse::into_response(#layout_var.await)
             };
             let delivery = delivery(layout, &handlers, &vars, &futures, children);
             hygienic! {
@@ -381,6 +388,9 @@ fn render(
                 // slot's time runs from here to its end.
                 let started = timed.then(#private::Instant::now);
                 #delivery
+                // The layout's future takes the fragments alone (it runs when `respond` polls
+                // it, inside the layout's boundary).
+                let #layout_var = #name( #( #call_args ),* );
                 #private::respond(#layout_name, delivery, async move { #into_response }).await
             }
         }
@@ -419,7 +429,7 @@ fn delivery(
         match #private::try_join!( #( #futures ),* ) {
             ::core::result::Result::Ok(( #( #vars, )* )) => {
                 let delivery = #private::Delivery::buffered(started, &[ #( &#vars ),* ]);
-                ( #( #vars, )* delivery )
+                ( #( #private::Rendered::into_fragment(#vars), )* delivery )
             }
             #interrupted
         }
@@ -444,7 +454,7 @@ fn delivery(
             let slots = [ #( #private::StreamSlot::new(#metas, #futures) ),* ];
             match #private::stream_join(#mode, nonce, slots).await {
                 ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
-                    ( #( #vars, )* #private::Delivery::Streamed(pending) )
+                    ( #( #private::Rendered::into_fragment(#vars), )* #private::Delivery::Streamed(pending) )
                 }
                 #interrupted
             }

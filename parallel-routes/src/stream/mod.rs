@@ -271,11 +271,7 @@ async fn join_inline<const N: usize>(
     let rendered = std::array::from_fn(|index| {
         results[index].take().unwrap_or_else(|| {
             let meta = metas[index].expect("every slot has its meta");
-            Rendered {
-                slot: meta.slot,
-                fragment: placeholder(mode, id, index, meta),
-                finished: None,
-            }
+            Rendered::new(placeholder(mode, id, index, meta), meta.slot, None)
         })
     });
     Ok((
