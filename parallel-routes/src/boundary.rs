@@ -1,7 +1,7 @@
 //! The error boundary around each slot, and around the layout: where panics, errors and
 //! timeouts become fallbacks, and where each slot is timed and traced.
 //!
-//! Everything here wraps the slot's future in place — `catch_unwind`, `tokio::time::timeout`,
+//! Everything here wraps the slot's future in place — `catch_unwind`, a `tokio::time::sleep`,
 //! a `tracing` span — so no task is spawned and dropping the page drops the slot.
 
 use std::any::Any;

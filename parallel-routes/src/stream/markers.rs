@@ -18,7 +18,8 @@ pub(crate) struct StreamId(u64);
 
 impl StreamId {
     pub(crate) fn new() -> Self {
-        // Each `RandomState` has fresh keys; hashing under them gives an unpredictable value.
+        // `RandomState::new` keys SipHash with the thread's random keys, one of them stepped for
+        // each new state: a value a client cannot predict, different for every response.
         StreamId(std::collections::hash_map::RandomState::new().hash_one(0u8))
     }
 }
