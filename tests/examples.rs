@@ -69,7 +69,10 @@ async fn start(name: &str, env: &[(&str, &str)]) -> Example {
 /// A response as read off the socket: status line, headers, body (chunked or not, as is).
 struct Response {
     status: u16,
+    /// The head, lowercased.
     head: String,
+    /// The head as sent.
+    raw_head: String,
     body: String,
     took: Duration,
 }
@@ -98,6 +101,7 @@ impl Example {
         Response {
             status,
             head: head.to_ascii_lowercase(),
+            raw_head: head.to_owned(),
             body: body.to_owned(),
             took,
         }
@@ -141,11 +145,33 @@ async fn the_users_example_answers_a_bad_path_with_axums_400_and_an_unknown_user
     let example = start("users", &[]).await;
     let page = example.get("/users/1").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<h1>"), "{}", page.body);
+    // The layout, and each slot's content read from the state (`State`) for the path's user
+    // (`Path`), escaped where it is user-written text.
+    for part in [
+        "<h1>Ada</h1><p>User #1</p>",
+        "<section><h2>Profile</h2><p>Writes &lt;em&gt;analytical&lt;/em&gt; engines &amp; notes.</p></section>",
+        "<section><h2>Activity</h2><ul><li>Opened PR #42</li><li>Reviewed &quot;slots&quot; RFC</li><li>Closed issue #7</li></ul></section>",
+    ] {
+        assert!(page.body.contains(part), "{part}: {}", page.body);
+    }
     assert_eq!(example.get("/users/abc").await.status, 400);
     assert_eq!(example.get("/users/9").await.status, 404);
+    // The slot's own endpoint, reading `State`, `Path` and `Query`: user 2's events, as many
+    // as `?limit=` asks for.
     let activity = example.get("/users/2/@activity?limit=2").await;
     assert_eq!(activity.status, 200);
+    assert_eq!(
+        activity.body.matches("<li>").count(),
+        2,
+        "{}",
+        activity.body
+    );
+    assert_eq!(
+        activity.body,
+        "<h2>Activity</h2><ul><li>Released v1.0</li><li>Fixed a bug (a real moth)</li></ul>"
+    );
+    let one = example.get("/users/2/@activity?limit=1").await;
+    assert_eq!(one.body, "<h2>Activity</h2><ul><li>Released v1.0</li></ul>");
 }
 
 #[tokio::test]
@@ -164,6 +190,13 @@ async fn the_errors_example_keeps_its_page_and_its_secrets_and_sends_server_timi
         "{}",
         page.body
     );
+    // The healthy slot renders its content beside the failing ones.
+    assert!(
+        page.body
+            .contains(r#"<section><h2>API</h2><p class="ok">Operational</p></section>"#),
+        "{}",
+        page.body
+    );
     for secret in ["10.0.3.7", "invoice service", "index out of bounds"] {
         assert!(!page.body.contains(secret), "{secret} leaked");
     }
@@ -173,7 +206,14 @@ async fn the_errors_example_keeps_its_page_and_its_secrets_and_sends_server_timi
         page.head
     );
     assert_eq!(example.get("/services/unknown").await.status, 404);
-    assert_eq!(example.get("/status/@payments").await.status, 200);
+    // The @slot endpoint of a failing slot: its built-in fallback, alone, with a 200.
+    let payments = example.get("/status/@payments").await;
+    assert_eq!(payments.status, 200);
+    assert_eq!(
+        payments.body,
+        r#"<div role="alert" data-slot-error="payments">This section could not be loaded.</div>"#
+    );
+    assert!(!payments.body.contains("10.0.3.7"));
 }
 
 #[tokio::test]
@@ -195,6 +235,30 @@ async fn the_streaming_example_streams_with_and_without_a_strict_csp() {
             !env.is_empty(),
             "{}",
             page.head
+        );
+        // The swap function and the two slots' swaps.
+        let scripts = page.body.matches("<script").count();
+        assert_eq!(scripts, 3, "{}", page.body);
+        if env.is_empty() {
+            assert!(!page.body.contains("nonce="), "{}", page.body);
+            continue;
+        }
+        // Under the policy, every script the stream writes carries the response's nonce, or
+        // the browser refuses it and the page stays on its skeletons.
+        let nonce = page
+            .raw_head
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("no nonce in {}", page.raw_head));
+        assert_eq!(nonce.len(), 32, "a fresh random nonce: {nonce:?}");
+        assert_eq!(
+            page.body
+                .matches(&format!("<script nonce=\"{nonce}\">"))
+                .count(),
+            scripts,
+            "a script without nonce=\"{nonce}\": {}",
+            page.body
         );
     }
 }

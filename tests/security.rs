@@ -7,15 +7,16 @@
 //! What only a browser can show (swaps inside tables, app ids untouched in the DOM, both copies
 //! of a repeated slot after the swap) is in `differential.rs`, in headless Chromium.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Router};
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, ServerTiming};
 use parallel_routes_tests::{request, send};
@@ -190,7 +191,24 @@ async fn fragments_false_serves_the_page_and_no_slot_endpoint() {
 
 // --- 2. An interrupt after the shell ends the page ---------------------------------------------
 
-static SECRET_FINISHED: AtomicBool = AtomicBool::new(false);
+/// What became of one request's `secret` slot: given to it as a request extension, so that
+/// no other request (`/report/ok`, a test running beside) can set it.
+#[derive(Clone, Default)]
+struct SecretProbe {
+    /// The slot's future was dropped (before or after it finished).
+    dropped: Arc<AtomicBool>,
+    /// The slot ran to its end.
+    finished: Arc<AtomicBool>,
+}
+
+impl SecretProbe {
+    fn request(uri: &str) -> (Request<Body>, SecretProbe) {
+        let probe = SecretProbe::default();
+        let mut request = request(uri);
+        request.extensions_mut().insert(probe.clone());
+        (request, probe)
+    }
+}
 
 #[layout("/report/{mode}", slots(check, secret))]
 async fn report(check: Fragment, secret: Fragment) -> Html<String> {
@@ -218,22 +236,46 @@ async fn report_check(Path(mode): Path<String>) -> Result<&'static str, Interrup
 }
 
 #[slot(report, secret, loading = loading_secret)]
-async fn report_secret() -> &'static str {
+async fn report_secret(probe: Option<Extension<SecretProbe>>) -> &'static str {
+    struct Dropped(Option<Arc<AtomicBool>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            if let Some(flag) = &self.0 {
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+    let probe = probe.map(|Extension(probe)| probe);
+    let _dropped = Dropped(probe.as_ref().map(|probe| probe.dropped.clone()));
     sleep_ms(150).await;
-    SECRET_FINISHED.store(true, Ordering::SeqCst);
+    if let Some(probe) = &probe {
+        probe.finished.store(true, Ordering::SeqCst);
+    }
     "TOP SECRET document"
 }
 
 #[tokio::test]
 async fn an_interrupt_after_the_shell_drops_every_pending_slot_and_ends_the_page() {
+    let (forbidden, probe) = SecretProbe::request("/report/forbidden");
     let started = Instant::now();
-    let (status, _, body) = send(report::router(), request("/report/forbidden")).await;
+    let (status, _, body) = send(report::router(), forbidden).await;
     let took = started.elapsed();
     assert_eq!(status, StatusCode::OK, "the shell had gone out");
     assert!(!body.contains("TOP SECRET"), "{body}");
     assert!(
-        !SECRET_FINISHED.load(Ordering::SeqCst),
+        !probe.finished.load(Ordering::SeqCst),
         "the sibling was dropped, not awaited"
+    );
+    assert!(
+        probe.dropped.load(Ordering::SeqCst),
+        "the sibling's future was dropped by the time the page ended, not left running"
+    );
+    // Well past the sibling's 150 ms: had it been detached rather than dropped, it would have
+    // finished by now.
+    sleep_ms(250).await;
+    assert!(
+        !probe.finished.load(Ordering::SeqCst),
+        "the sibling kept running after the page ended"
     );
     // Both pending slots show their error fallback, swapped in place of their placeholder.
     for slot in ["check", "secret"] {
@@ -246,8 +288,10 @@ async fn an_interrupt_after_the_shell_drops_every_pending_slot_and_ends_the_page
     assert!(took < Duration::from_millis(140), "ended at once: {took:?}");
 
     // The sibling still works when the check passes.
-    let (_, _, body) = send(report::router(), request("/report/ok")).await;
+    let (ok, probe) = SecretProbe::request("/report/ok");
+    let (_, _, body) = send(report::router(), ok).await;
     assert!(body.contains("TOP SECRET document"), "{body}");
+    assert!(probe.finished.load(Ordering::SeqCst));
 }
 
 #[tokio::test]
@@ -309,19 +353,51 @@ fn stream_ids(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// The response's stream id (`R` in `pr-R-0` and `prc-R-0`), as the integer it is written from.
+fn stream_id(body: &str) -> u64 {
+    let ids = stream_ids(body);
+    assert_eq!(ids.len(), 2, "a placeholder and a content: {body}");
+    let hex = ids[0]
+        .strip_prefix("pr-")
+        .unwrap()
+        .strip_suffix("-0")
+        .unwrap();
+    assert_eq!(ids[1], format!("prc-{hex}-0"), "{body}");
+    assert_eq!(hex.len(), 16, "16 hex digits: {hex}");
+    u64::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("not hex: {hex}"))
+}
+
 #[tokio::test]
 async fn stream_ids_cannot_collide_with_the_apps_and_differ_per_response() {
     let (_, _, first) = send(ids::router(), request("/ids")).await;
-    let (_, _, second) = send(ids::router(), request("/ids")).await;
-    let (first_ids, second_ids) = (stream_ids(&first), stream_ids(&second));
-    assert_eq!(first_ids.len(), 2, "a placeholder and a content: {first}");
     assert!(
         first.matches("id=\"pr-1\"").count() == 1 && first.contains("<p>list</p>"),
         "{first}"
     );
-    for id in &first_ids {
-        assert!(id.len() >= 16, "a namespaced id: {id}");
-        assert!(!second_ids.contains(id), "ids differ per response: {id}");
+    let mut ids = vec![stream_id(&first)];
+    for _ in 1..16 {
+        let (_, _, body) = send(ids::router(), request("/ids")).await;
+        ids.push(stream_id(&body));
+    }
+    // Drawn at random for each response, not counted: no two are equal, near each other (a
+    // counter gives consecutive ids, or close ones when other responses are served between),
+    // or alike in most of their bits. Two random 64-bit ids differ in 32 bits on average; in
+    // fewer than 12 with a probability of 5e-8 (6e-6 for the 120 pairs here). A counter's ids
+    // below 2^k differ in at most k bits.
+    for (i, &a) in ids.iter().enumerate() {
+        for &b in &ids[i + 1..] {
+            assert_ne!(a, b, "ids differ per response: {ids:016x?}");
+            let distance = a.wrapping_sub(b).min(b.wrapping_sub(a));
+            assert!(
+                distance > 1 << 32,
+                "{a:016x} and {b:016x} are {distance} apart: counted, not random: {ids:016x?}"
+            );
+            let differing = (a ^ b).count_ones();
+            assert!(
+                differing >= 12,
+                "{a:016x} and {b:016x} differ in {differing} bits only: {ids:016x?}"
+            );
+        }
     }
 }
 
@@ -397,6 +473,42 @@ async fn a_slot_printed_twice_is_filled_twice_in_both_modes_whatever_its_timing(
     // (checked in Chromium by `differential.rs`); the two placeholders share the id.
     let (_, _, body) = send(twice::router(), request("/twice/80")).await;
     assert_eq!(body.matches("<a>…</a>").count(), 2, "{body}");
+    let at = body.find("<template id=pr-").expect("a placeholder") + "<template id=pr-".len();
+    let id = &body[at..at + 16];
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{body}");
+    // `nav` is slot 0: two placeholders with the response's id, each with its end marker
+    // around the loading content; one content template and one swap for both.
+    let placeholder = format!("<template id=pr-{id}-0></template><a>…</a><!--/pr-{id}-0-->");
+    assert_eq!(body.matches(&placeholder).count(), 2, "{body}");
+    assert_eq!(
+        body.matches(&format!("<template id=pr-{id}-0>")).count(),
+        2,
+        "{body}"
+    );
+    assert_eq!(
+        body.matches("<template id=pr-").count(),
+        3,
+        "nav's two placeholders and body's one, all with the one id: {body}"
+    );
+    assert_eq!(
+        body.matches(&format!("<template id=prc-{id}-0>")).count(),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        body.matches(&format!(
+            "<template id=prc-{id}-0><a href=\"/\">Home</a></template>"
+        ))
+        .count(),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        body.matches(&format!("$PR(\"{id}\",0)")).count(),
+        1,
+        "one swap fills both copies: {body}"
+    );
+    assert_eq!(body.matches("<template id=prc-").count(), 2, "{body}");
 }
 
 // --- 6. A slot's `</body>` is not the layout's ----------------------------------------------------
@@ -499,7 +611,16 @@ async fn server_timing_is_sent_only_to_requests_that_carry_the_extension() {
 
 #[tokio::test]
 async fn a_redirect_with_control_characters_is_a_500_not_a_location() {
-    for uri in ["/\t/evil.example", "/\u{7f}x", "/next\r\n", "/\u{85}x"] {
+    // Spaces around the URI are no control characters, but a browser strips them as it
+    // strips TAB, CR and LF: refused the same way.
+    for uri in [
+        "/\t/evil.example",
+        "/\u{7f}x",
+        "/next\r\n",
+        "/\u{85}x",
+        "/next ",
+        " /next",
+    ] {
         let response = Interrupt::redirect(uri).into_response();
         assert_eq!(
             response.status(),

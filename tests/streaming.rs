@@ -548,10 +548,12 @@ async fn slow_content(mode: &str) -> Result<&'static str, Interrupt> {
     }
 }
 
+/// Fails in mode `fail`; otherwise (`interrupt` too) its content is ready at 30 ms, before
+/// `slow` (60 ms), which it follows in document order.
 async fn custom_content(mode: &str) -> Result<&'static str, String> {
     sleep_ms(30).await;
     match mode {
-        "fail" | "interrupt" => Err("custom secret".to_owned()),
+        "fail" => Err("custom secret".to_owned()),
         _ => Ok("custom"),
     }
 }
@@ -616,10 +618,17 @@ async fn in_order_a_failing_slot_shows_its_fallback_and_an_interrupt_ends_the_pa
         reply.body(),
         "<body>[quick][slow][<i>custom could not load</i>]</body>"
     );
-    // `slow` interrupts at 60 ms, after the shell: the page ends, `slow` and `custom` (which
-    // failed at 30 ms but waits behind `slow` in document order) show their fallbacks.
+    // `slow` interrupts at 60 ms, after the shell: the page ends, `slow` and `custom` show
+    // their fallbacks. `custom` rendered its content at 30 ms, but it waits behind `slow` in
+    // document order: once the page is interrupted, what arrived behind the interrupt is not
+    // sent either.
     let reply = chunks(mixed_in_order::router(), get("/mixed/interrupt")).await;
     assert_eq!(reply.status, StatusCode::OK, "the shell had gone out");
+    assert!(
+        !reply.body().contains("[custom]"),
+        "custom's content was sent after the interrupt: {}",
+        reply.body()
+    );
     assert_eq!(
         reply.body(),
         "<body>[quick][<div role=\"alert\" data-slot-error=\"slow\">This section could not be loaded.</div>][<i>custom could not load</i>]</body>"
@@ -670,6 +679,59 @@ fn an_interrupt_after_the_shell_is_logged_with_its_layout_slot_and_status() {
     ] {
         assert!(line.contains(field), "{field} missing from {line}");
     }
+}
+
+#[layout("/stopped", slots(open, stopper))]
+async fn stopped(open: Fragment, stopper: Fragment) -> Html<String> {
+    Html(format!("<body>{open}|{stopper}</body>"))
+}
+
+#[slot(stopped, open)]
+async fn stopped_open() -> &'static str {
+    "open"
+}
+
+#[slot(stopped, stopper)]
+async fn stopped_stopper() -> Result<&'static str, Interrupt> {
+    Err(Interrupt::forbidden())
+}
+
+/// A buffered page (no `loading`) whose slot interrupts it: the slot's span closes with
+/// `outcome="interrupted"`, not `rendered` nor `failed`.
+#[test]
+fn an_interrupting_slots_span_closes_with_the_outcome_interrupted() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || Captured(writer.clone()))
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let reply = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(chunks(stopped::router(), get("/stopped")))
+    });
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body(), "", "the interrupt's response");
+    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let closed: Vec<&str> = log
+        .lines()
+        .filter(|line| {
+            line.contains(" INFO slot{layout=\"stopped\"")
+                && line.contains("slot=\"stopper\"")
+                && line.contains(": close time.busy=")
+        })
+        .collect();
+    assert_eq!(closed.len(), 1, "one closed span for stopper in:\n{log}");
+    assert!(
+        closed[0].contains("outcome=\"interrupted\""),
+        "{}\nin:\n{log}",
+        closed[0]
+    );
 }
 
 /// A log writer into a shared buffer.
