@@ -200,145 +200,141 @@ where
     dashboard::archive_index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::children_index: ::parallel_routes::__private::SlotHandler<__S>,
 {
-    async fn render(
+    #[allow(clippy::manual_async_fn)]
+    fn render(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
-    ) -> ::parallel_routes::__private::axum::response::Response {
-        let parts = &mut parts;
-        let state = &state;
-        let timed = ::parallel_routes::__private::timing_requested(parts);
-        let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => return rejection,
-        };
-        let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => return rejection,
-        };
-        let slot_children = match <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => return rejection,
-        };
-        let started = timed.then(::parallel_routes::__private::Instant::now);
-        let (slot_latest, slot_archive, slot_children, delivery) = if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::META
-            .loading
-            .is_some()
-            || <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+    ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
+    + ::core::marker::Send {
+        async move {
+            let parts = &mut parts;
+            let state = &state;
+            let timed = ::parallel_routes::__private::timing_requested(parts);
+            let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
                 __S,
-            >>::META
-                .loading
-                .is_some()
-            || <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::META
-                .loading
-                .is_some()
-        {
-            let nonce = parts
-                .extensions
-                .get::<::parallel_routes::CspNonce>()
-                .map(|nonce| nonce.0.clone());
-            let slots = [
-                ::parallel_routes::__private::StreamSlot::new(
-                    <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META,
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-                ),
-                ::parallel_routes::__private::StreamSlot::new(
-                    <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META,
-                    ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-                ),
-                ::parallel_routes::__private::StreamSlot::new(
-                    <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META,
-                    ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                ),
-            ];
-            match ::parallel_routes::__private::stream_join(
-                    ::parallel_routes::StreamMode::OutOfOrder,
-                    nonce,
-                    slots,
-                )
+            >>::extract(parts, state)
                 .await
             {
-                ::core::result::Result::Ok(
-                    ([slot_latest, slot_archive, slot_children], pending),
-                ) => {
-                    (
-                        ::parallel_routes::__private::Rendered::into_fragment(
-                            slot_latest,
-                        ),
-                        ::parallel_routes::__private::Rendered::into_fragment(
-                            slot_archive,
-                        ),
-                        ::parallel_routes::__private::Rendered::into_fragment(
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
+            let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
+            let slot_children =
+                match <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::extract(parts, state)
+                .await
+                {
+                    ::core::result::Result::Ok(slot) => slot,
+                    ::core::result::Result::Err(rejection) => return rejection,
+                };
+            let started = timed.then(::parallel_routes::__private::Instant::now);
+            let (slot_latest, slot_archive, slot_children, delivery) =
+                if <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<__S>>::META
+                    .loading
+                    .is_some()
+                    || <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                    || <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                {
+                    let nonce = parts
+                        .extensions
+                        .get::<::parallel_routes::CspNonce>()
+                        .map(|nonce| nonce.0.clone());
+                    let slots = [
+                    ::parallel_routes::__private::StreamSlot::new(
+                        <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META,
+                        ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                    ),
+                    ::parallel_routes::__private::StreamSlot::new(
+                        <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META,
+                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                    ),
+                    ::parallel_routes::__private::StreamSlot::new(
+                        <dashboard::children_index as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META,
+                        ::parallel_routes::__private::SlotCall::call(
                             slot_children,
+                            timed,
                         ),
-                        ::parallel_routes::__private::Delivery::Streamed(pending),
+                    ),
+                ];
+                    match ::parallel_routes::__private::stream_join(
+                        ::parallel_routes::StreamMode::OutOfOrder,
+                        nonce,
+                        slots,
                     )
-                }
-                ::core::result::Result::Err(interrupt) => {
-                    return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                        interrupt,
-                    );
-                }
-            }
-        } else {
-            match ::parallel_routes::__private::try_join!(
-                ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-                ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-                ::parallel_routes::__private::SlotCall::call(slot_children, timed)
-            ) {
-                ::core::result::Result::Ok(
-                    (slot_latest, slot_archive, slot_children),
-                ) => {
-                    let delivery = ::parallel_routes::__private::Delivery::buffered(
-                        started,
-                        &[&slot_latest, &slot_archive, &slot_children],
-                    );
-                    (
-                        ::parallel_routes::__private::Rendered::into_fragment(
-                            slot_latest,
+                    .await
+                    {
+                        ::core::result::Result::Ok((
+                            [slot_latest, slot_archive, slot_children],
+                            pending,
+                        )) => (
+                            ::parallel_routes::__private::Rendered::into_fragment(slot_latest),
+                            ::parallel_routes::__private::Rendered::into_fragment(slot_archive),
+                            ::parallel_routes::__private::Rendered::into_fragment(slot_children),
+                            ::parallel_routes::__private::Delivery::Streamed(pending),
                         ),
-                        ::parallel_routes::__private::Rendered::into_fragment(
-                            slot_archive,
-                        ),
-                        ::parallel_routes::__private::Rendered::into_fragment(
-                            slot_children,
-                        ),
-                        delivery,
-                    )
-                }
-                ::core::result::Result::Err(interrupt) => {
-                    return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                        interrupt,
-                    );
-                }
-            }
-        };
-        let layout = dashboard(slot_latest, slot_archive, slot_children);
-        ::parallel_routes::__private::respond("dashboard", delivery, async move {
-            ::parallel_routes::__private::axum::response::IntoResponse::into_response(layout.await)
-        })
-        .await
+                        ::core::result::Result::Err(interrupt) => {
+                            return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                            interrupt,
+                        );
+                        }
+                    }
+                } else {
+                    match ::parallel_routes::__private::try_join!(
+                        ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ::parallel_routes::__private::SlotCall::call(slot_children, timed)
+                    ) {
+                        ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
+                            let delivery = ::parallel_routes::__private::Delivery::buffered(
+                                started,
+                                &[&slot_latest, &slot_archive, &slot_children],
+                            );
+                            (
+                                ::parallel_routes::__private::Rendered::into_fragment(slot_latest),
+                                ::parallel_routes::__private::Rendered::into_fragment(slot_archive),
+                                ::parallel_routes::__private::Rendered::into_fragment(
+                                    slot_children,
+                                ),
+                                delivery,
+                            )
+                        }
+                        ::core::result::Result::Err(interrupt) => {
+                            return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                            interrupt,
+                        );
+                        }
+                    }
+                };
+            let layout = dashboard(slot_latest, slot_archive, slot_children);
+            ::parallel_routes::__private::respond("dashboard", delivery, async move {
+                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                    layout.await,
+                )
+            })
+            .await
+        }
     }
 }
 impl dashboard::Level {
@@ -366,68 +362,75 @@ where
     dashboard::latest_index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::archive_index: ::parallel_routes::__private::SlotHandler<__S>,
 {
-    async fn nest<K>(
+    #[allow(clippy::manual_async_fn)]
+    fn nest<K>(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
-    ) -> ::parallel_routes::__private::axum::response::Response
+    ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
+    + ::core::marker::Send
     where
         K: ::parallel_routes::__private::NestedPage<__S>,
     {
-        let parts = &mut parts;
-        let state = &state;
-        let timed = ::parallel_routes::__private::timing_requested(parts);
-        let slot_children =
-            match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
-                .await
+        async move {
+            let parts = &mut parts;
+            let state = &state;
+            let timed = ::parallel_routes::__private::timing_requested(parts);
+            let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
+                parts, state, timed,
+            )
+            .await
             {
                 ::core::result::Result::Ok(page) => page,
                 ::core::result::Result::Err(rejection) => return rejection,
             };
-        let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => return rejection,
-        };
-        let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => return rejection,
-        };
-        let started = timed.then(::parallel_routes::__private::Instant::now);
-        let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
-            ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-            ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-            slot_children
-        ) {
-            ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
-                let delivery = ::parallel_routes::__private::Delivery::buffered(
-                    started,
-                    &[&slot_latest, &slot_archive, &slot_children],
-                );
-                (
-                    ::parallel_routes::__private::Rendered::into_fragment(slot_latest),
-                    ::parallel_routes::__private::Rendered::into_fragment(slot_archive),
-                    ::parallel_routes::__private::Rendered::into_fragment(slot_children),
-                    delivery,
+            let slot_latest = match <dashboard::latest_index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
+            let slot_archive = match <dashboard::archive_index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => return rejection,
+            };
+            let started = timed.then(::parallel_routes::__private::Instant::now);
+            let (slot_latest, slot_archive, slot_children, delivery) = match ::parallel_routes::__private::try_join!(
+                ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                slot_children
+            ) {
+                ::core::result::Result::Ok((slot_latest, slot_archive, slot_children)) => {
+                    let delivery = ::parallel_routes::__private::Delivery::buffered(
+                        started,
+                        &[&slot_latest, &slot_archive, &slot_children],
+                    );
+                    (
+                        ::parallel_routes::__private::Rendered::into_fragment(slot_latest),
+                        ::parallel_routes::__private::Rendered::into_fragment(slot_archive),
+                        ::parallel_routes::__private::Rendered::into_fragment(slot_children),
+                        delivery,
+                    )
+                }
+                ::core::result::Result::Err(interrupt) => {
+                    return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                        interrupt,
+                    );
+                }
+            };
+            let layout = dashboard(slot_latest, slot_archive, slot_children);
+            ::parallel_routes::__private::respond("dashboard", delivery, async move {
+                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                    layout.await,
                 )
-            }
-            ::core::result::Result::Err(interrupt) => {
-                return ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                    interrupt,
-                );
-            }
-        };
-        let layout = dashboard(slot_latest, slot_archive, slot_children);
-        ::parallel_routes::__private::respond("dashboard", delivery, async move {
-            ::parallel_routes::__private::axum::response::IntoResponse::into_response(layout.await)
-        })
-        .await
+            })
+            .await
+        }
     }
 }
 /// `dashboard/@latest/page.tsx`: the newest posts, from a (simulated) 200 ms query.

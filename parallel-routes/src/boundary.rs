@@ -81,26 +81,35 @@ pin_project! {
     /// `meta.timeout` too. Each slot runs in a `tracing` span.
     ///
     /// A plain struct around the handler's future rather than an `async fn`: a page moves its
-    /// slots' futures, and every byte of one is copied, so the boundary adds three words to
-    /// the handler's own future. The span and the timer are set up at the first poll, and only
-    /// when needed: a span when a subscriber wants one, a timer when the slot has a deadline,
-    /// each boxed, so that a slot without them pays a check.
+    /// slots' futures, and every byte of one is copied, so the boundary adds two words to the
+    /// handler's own future. What only some slots need — a span when a subscriber wants one, a
+    /// timer when the slot has a deadline, the clock for `Server-Timing` — is set up at the
+    /// first poll and boxed together, so that a slot without any pays a check.
     #[must_use = "futures do nothing unless polled"]
     pub struct Boundary<F> {
         #[pin]
         handler: F,
         meta: &'static SlotMeta,
-        timer: Option<Pin<Box<tokio::time::Sleep>>>,
-        trace: Option<Box<Trace>>,
-        timed: bool,
-        started: bool,
+        extra: Extra,
     }
 }
 
-/// A slot's span, while a subscriber wants it, and when the slot started.
-struct Trace {
-    span: Span,
-    started: Instant,
+/// What only some slots need, set up at the first poll.
+enum Extra {
+    /// Not polled yet; `timed`: the request asked for `Server-Timing`.
+    Unstarted { timed: bool },
+    /// Polled, and none of it needed.
+    None,
+    /// Polled, with a span, a timer, or the clock.
+    Some(Box<Guards>),
+}
+
+/// A slot's span and timer, and whether its end is timed.
+struct Guards {
+    /// The span, while a subscriber wants it, and when the slot started.
+    trace: Option<(Span, Instant)>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    timed: bool,
 }
 
 /// Runs a slot handler's future inside its error boundary (panics and `meta.timeout`) and its
@@ -114,10 +123,38 @@ where
     Boundary {
         handler,
         meta,
-        timer: None,
-        trace: None,
-        timed,
-        started: false,
+        extra: Extra::Unstarted { timed },
+    }
+}
+
+impl Extra {
+    /// At the first poll: a span if a subscriber wants one (a static and a global level check
+    /// before the span is even built), a timer for a deadline, the clock if timed.
+    #[cold]
+    fn start(meta: &'static SlotMeta, timed: bool) -> Self {
+        let trace = tracing::level_enabled!(tracing::Level::INFO)
+            .then(|| {
+                tracing::info_span!(
+                    "slot",
+                    layout = meta.layout,
+                    slot = meta.slot,
+                    elapsed_ms = Empty,
+                    outcome = Empty,
+                )
+            })
+            .filter(|span| !span.is_disabled())
+            .map(|span| (span, Instant::now()));
+        let timer = meta
+            .timeout
+            .map(|limit| Box::pin(tokio::time::sleep(limit)));
+        if trace.is_none() && timer.is_none() && !timed {
+            return Extra::None;
+        }
+        Extra::Some(Box::new(Guards {
+            trace,
+            timer,
+            timed,
+        }))
     }
 }
 
@@ -127,37 +164,28 @@ impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let meta = *this.meta;
-        if !*this.started {
-            *this.started = true;
-            *this.timer = meta
-                .timeout
-                .map(|limit| Box::pin(tokio::time::sleep(limit)));
-            // A static and a global level check before the span is even built: without a
-            // subscriber that wants it (production at `warn`), no span work and no clock.
-            if tracing::level_enabled!(tracing::Level::INFO) {
-                let span = tracing::info_span!(
-                    "slot",
-                    layout = meta.layout,
-                    slot = meta.slot,
-                    elapsed_ms = Empty,
-                    outcome = Empty,
-                );
-                if !span.is_disabled() {
-                    *this.trace = Some(Box::new(Trace {
-                        span,
-                        started: Instant::now(),
-                    }));
-                }
-            }
+        if let Extra::Unstarted { timed } = *this.extra {
+            *this.extra = Extra::start(meta, timed);
         }
-        let entered = this.trace.as_ref().map(|trace| trace.span.enter());
         let mut handler = this.handler;
+        let Extra::Some(guards) = this.extra else {
+            // The common case: no span, no timer, no clock.
+            return match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
+                Ok(Poll::Pending) => Poll::Pending,
+                Ok(Poll::Ready(SlotOutcome::Rendered(fragment))) => Poll::Ready(Ok(Rendered {
+                    fragment,
+                    timing: None,
+                })),
+                outcome => Poll::Ready(finish(meta, None, outcome.map(ready_outcome))),
+            };
+        };
+        let entered = guards.trace.as_ref().map(|(span, _)| span.enter());
         let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
         let outcome = match polled {
             Ok(Poll::Ready(outcome)) => Ok(outcome),
             Err(panic) => Err(panic),
             Ok(Poll::Pending) => {
-                let expired = this
+                let expired = guards
                     .timer
                     .as_mut()
                     .is_some_and(|timer| timer.as_mut().poll(cx).is_ready());
@@ -171,29 +199,42 @@ impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
             }
         };
         drop(entered);
-        *this.timer = None;
-        Poll::Ready(finish(meta, *this.timed, this.trace.take(), outcome))
+        let Extra::Some(guards) = std::mem::replace(this.extra, Extra::None) else {
+            unreachable!("matched above")
+        };
+        Poll::Ready(finish(meta, Some(*guards), outcome))
+    }
+}
+
+/// The outcome of a poll that is not `Pending`.
+fn ready_outcome(polled: Poll<SlotOutcome>) -> SlotOutcome {
+    match polled {
+        Poll::Ready(outcome) => outcome,
+        Poll::Pending => unreachable!("matched by the caller"),
     }
 }
 
 /// The slot's fragment (or its fallback, logged) from its outcome, its span's fields recorded.
+#[cold]
 fn finish(
     meta: &'static SlotMeta,
-    timed: bool,
-    trace: Option<Box<Trace>>,
+    guards: Option<Guards>,
     finished: std::thread::Result<SlotOutcome>,
 ) -> Result<Rendered, Interrupt> {
+    let (trace, timed) = match guards {
+        Some(guards) => (guards.trace, guards.timed),
+        None => (None, false),
+    };
     let ended = (timed || trace.is_some()).then(Instant::now);
-    if let (Some(trace), Some(ended)) = (&trace, ended) {
-        let elapsed = ended.saturating_duration_since(trace.started);
+    if let (Some((span, started)), Some(ended)) = (&trace, ended) {
+        let elapsed = ended.saturating_duration_since(*started);
         // Whole microseconds: the field reads 12.345 rather than 12.345000000000001.
-        trace
-            .span
-            .record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
+        span.record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
     }
+    let span = trace.as_ref().map(|(span, _)| span);
     let record = |outcome: &str| {
-        if let Some(trace) = &trace {
-            trace.span.record("outcome", outcome);
+        if let Some(span) = span {
+            span.record("outcome", outcome);
         }
     };
     let kind = match finished {
@@ -219,9 +260,9 @@ fn finish(
         slot: meta.slot,
         kind,
     };
-    match &trace {
-        Some(trace) => {
-            tracing::error!(parent: &trace.span, layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
+    match span {
+        Some(span) => {
+            tracing::error!(parent: span, layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
         }
         None => {
             tracing::error!(layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
@@ -273,20 +314,65 @@ impl Delivery {
     }
 }
 
-/// Awaits the layout's response inside a boundary — a panic answers `500` with a generic body
-/// and is logged — and sends it as `delivery` says.
-pub async fn respond<F>(layout: &'static str, delivery: Delivery, render: F) -> Response
-where
-    F: Future<Output = Response>,
-{
-    let render = AssertUnwindSafe(render).catch_unwind();
-    match delivery {
-        Delivery::Buffered(timing) => match render.await {
-            Ok(response) => timing.add_to(response),
-            Err(panic) => layout_panicked(layout, panic.as_ref()),
+pin_project! {
+    /// The layout's response, awaited inside a boundary — a panic answers `500` with a generic
+    /// body and is logged — and sent as its [`Delivery`] says. A struct rather than an
+    /// `async fn`, which would hold the layout's future twice (as its argument and as what it
+    /// awaits).
+    #[project = RespondProj]
+    #[must_use = "futures do nothing unless polled"]
+    pub enum Respond<F> {
+        /// All at once, with the timing header, if any.
+        Buffered {
+            layout: &'static str,
+            #[pin]
+            render: F,
+            timing: Option<TimingHeader>,
         },
-        // Boxed for the same reason as `stream::join`: the buffered path stays small.
-        Delivery::Streamed(pending) => Box::pin(pending.respond(layout, render)).await,
+        /// Streamed: boxed, so that the buffered path stays small.
+        Streamed { page: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+/// Awaits the layout's response inside a boundary and sends it as `delivery` says.
+pub fn respond<F>(layout: &'static str, delivery: Delivery, render: F) -> Respond<F>
+where
+    F: Future<Output = Response> + Send + 'static,
+{
+    match delivery {
+        Delivery::Buffered(timing) => Respond::Buffered {
+            layout,
+            render,
+            timing: Some(timing),
+        },
+        Delivery::Streamed(pending) => Respond::Streamed {
+            page: Box::pin(pending.respond(layout, AssertUnwindSafe(render).catch_unwind())),
+        },
+    }
+}
+
+impl<F: Future<Output = Response>> Future for Respond<F> {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match self.project() {
+            RespondProj::Buffered {
+                layout,
+                render,
+                timing,
+            } => {
+                let polled = std::panic::catch_unwind(AssertUnwindSafe(|| render.poll(cx)));
+                match polled {
+                    Ok(Poll::Pending) => Poll::Pending,
+                    Ok(Poll::Ready(response)) => Poll::Ready(match timing.take() {
+                        Some(timing) => timing.add_to(response),
+                        None => response,
+                    }),
+                    Err(panic) => Poll::Ready(layout_panicked(layout, panic.as_ref())),
+                }
+            }
+            RespondProj::Streamed { page } => page.as_mut().poll(cx),
+        }
     }
 }
 

@@ -57,14 +57,19 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                         __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                         #( #bounds )*
                     {
-                        async fn render(
+                        // An `async` block rather than an `async fn`, whose arguments would be
+                        // held twice (as received and as moved into its body).
+                        #[allow(clippy::manual_async_fn)]
+                        fn render(
                             mut parts: #private::axum::http::request::Parts,
                             state: __S,
-                        ) -> #private::axum::response::Response {
-                            let parts = &mut parts;
-                            let state = &state;
-                            let timed = #private::timing_requested(parts);
-                            #body
+                        ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send {
+                            async move {
+                                let parts = &mut parts;
+                                let state = &state;
+                                let timed = #private::timing_requested(parts);
+                                #body
+                            }
                         }
                     }
                 };
@@ -184,17 +189,21 @@ fn parent(layout: &Layout) -> TokenStream {
                     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                     #( #bounds )*
                 {
-                    async fn nest<K>(
+                    // An `async` block rather than an `async fn`: see `render`.
+                    #[allow(clippy::manual_async_fn)]
+                    fn nest<K>(
                         mut parts: #private::axum::http::request::Parts,
                         state: __S,
-                    ) -> #private::axum::response::Response
+                    ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send
                     where
                         K: #private::NestedPage<__S>,
                     {
-                        let parts = &mut parts;
-                        let state = &state;
-                        let timed = #private::timing_requested(parts);
-                        #body
+                        async move {
+                            let parts = &mut parts;
+                            let state = &state;
+                            let timed = #private::timing_requested(parts);
+                            #body
+                        }
                     }
                 }
             }
