@@ -2,8 +2,8 @@
 //! interrupts decide the whole response; a dropped request drops its slots.
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::Html;
 use parallel_routes::prelude::*;
 use parallel_routes::{SlotError, SlotErrorKind};
-use parallel_routes_tests::get;
+use parallel_routes_tests::{get, logged};
 use tower::ServiceExt;
 
 #[derive(Debug)]
@@ -338,36 +338,13 @@ async fn dropping_the_request_drops_the_slots_and_nothing_keeps_running() {
 
 // --- What is logged -----------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn errors_are_logged_with_layout_slot_and_detail_at_error_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::ERROR)
-        .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(get(faults::router(), "/faults"));
-    });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let (_, log) = logged(
+        tracing::Level::ERROR,
+        false,
+        get(faults::router(), "/faults"),
+    );
     let line = |slot: &str| {
         log.lines()
             .find(|line| line.contains(&format!("slot=\"{slot}\"")) && line.contains("ERROR"))
@@ -450,22 +427,7 @@ async fn a_custom_fallback_is_told_whether_the_slot_failed_panicked_or_timed_out
 
 #[test]
 fn each_slot_runs_in_an_info_span_with_its_layout_slot_time_and_outcome() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(get(faults::router(), "/faults"));
-    });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let (_, log) = logged(tracing::Level::INFO, true, get(faults::router(), "/faults"));
     // The span closes with its fields, recorded as the slot ended.
     let closed = |slot: &str, outcome: &str| {
         log.lines().any(|line| {

@@ -61,3 +61,49 @@ pub mod chromium;
 pub mod fault_load;
 
 pub mod overlap;
+
+/// Runs `request` to its end on a fresh current-thread runtime with a `tracing` subscriber that
+/// writes, without colours, events up to `level` — and, with `spans`, each span as it closes,
+/// with its fields — and returns what `request` gave and the log.
+pub fn logged<F: std::future::Future>(
+    level: tracing::Level,
+    spans: bool,
+    request: F,
+) -> (F::Output, String) {
+    use std::sync::{Arc, Mutex};
+
+    /// A log writer into a shared buffer.
+    #[derive(Clone)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let captured = Captured(Arc::default());
+    let writer = captured.clone();
+    let span_events = if spans {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(level)
+        .with_span_events(span_events)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime");
+    let output = tracing::subscriber::with_default(subscriber, || runtime.block_on(request));
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).expect("a UTF-8 log");
+    (output, log)
+}

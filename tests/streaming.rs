@@ -14,6 +14,7 @@ use axum::response::Html;
 use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, SWAP_SCRIPT, SlotError};
+use parallel_routes_tests::logged;
 use tower::ServiceExt;
 
 /// A response's chunks, with the time each arrived after the request was sent.
@@ -649,24 +650,11 @@ async fn the_fragment_endpoint_of_a_loading_slot_awaits_it() {
 
 #[test]
 fn an_interrupt_after_the_shell_is_logged_with_its_layout_slot_and_status() {
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || Captured(writer.clone()))
-        .with_ansi(false)
-        .with_max_level(tracing::Level::ERROR)
-        .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(chunks(
-            fragile_feed::router(),
-            get("/fragile-feed/late-404"),
-        ));
-    });
-    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let (_, log) = logged(
+        tracing::Level::ERROR,
+        false,
+        chunks(fragile_feed::router(), get("/fragile-feed/late-404")),
+    );
     let line = log
         .lines()
         .find(|line| line.contains("interrupted a streamed page after its shell was sent"))
@@ -700,24 +688,13 @@ async fn stopped_stopper() -> Result<&'static str, Interrupt> {
 /// `outcome="interrupted"`, not `rendered` nor `failed`.
 #[test]
 fn an_interrupting_slots_span_closes_with_the_outcome_interrupted() {
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || Captured(writer.clone()))
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let reply = tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(chunks(stopped::router(), get("/stopped")))
-    });
+    let (reply, log) = logged(
+        tracing::Level::INFO,
+        true,
+        chunks(stopped::router(), get("/stopped")),
+    );
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.body(), "", "the interrupt's response");
-    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     let closed: Vec<&str> = log
         .lines()
         .filter(|line| {
@@ -732,19 +709,6 @@ fn an_interrupting_slots_span_closes_with_the_outcome_interrupted() {
         "{}\nin:\n{log}",
         closed[0]
     );
-}
-
-/// A log writer into a shared buffer.
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 // --- Over a real socket ----------------------------------------------------------------------------
