@@ -176,7 +176,8 @@ impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
                     fragment,
                     timing: None,
                 })),
-                outcome => Poll::Ready(finish(meta, None, outcome.map(ready_outcome))),
+                Ok(Poll::Ready(outcome)) => Poll::Ready(finish(meta, None, Ok(outcome))),
+                Err(panic) => Poll::Ready(finish(meta, None, Err(panic))),
             };
         };
         let entered = guards.trace.as_ref().map(|(span, _)| span.enter());
@@ -203,14 +204,6 @@ impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
             unreachable!("matched above")
         };
         Poll::Ready(finish(meta, Some(*guards), outcome))
-    }
-}
-
-/// The outcome of a poll that is not `Pending`.
-fn ready_outcome(polled: Poll<SlotOutcome>) -> SlotOutcome {
-    match polled {
-        Poll::Ready(outcome) => outcome,
-        Poll::Pending => unreachable!("matched by the caller"),
     }
 }
 
