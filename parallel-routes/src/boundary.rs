@@ -4,24 +4,18 @@
 //! Everything here wraps the slot's future in place — `catch_unwind`, a `tokio::time::sleep`,
 //! a `tracing` span — so no task is spawned and dropping the page drops the slot.
 
-use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use futures_util::FutureExt;
 use pin_project_lite::pin_project;
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome};
+use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome, panic_message};
 use crate::fragment::Fragment;
-use crate::stream::Pending;
-use crate::timing::TimingHeader;
 
 /// What the generated code knows about a slot at compile time.
 pub struct SlotMeta {
@@ -78,30 +72,20 @@ impl Rendered {
 pin_project! {
     /// A slot's future inside its error boundary: the handler's outcome becomes its
     /// [`Rendered`] fragment or its fallback; a panic (caught at each poll) and running past
-    /// `meta.timeout` too. Each slot runs in a `tracing` span.
+    /// the slot's deadline too. Each slot runs in a `tracing` span.
     ///
-    /// A plain struct around the handler's future rather than an `async fn`: a page moves its
-    /// slots' futures, and every byte of one is copied, so the boundary adds two words to the
-    /// handler's own future. What only some slots need — a span when a subscriber wants one, a
-    /// timer when the slot has a deadline, the clock for `Server-Timing` — is set up at the
-    /// first poll and boxed together, so that a slot without any pays a check.
+    /// A plain struct around the handler's future rather than an `async fn`, and one word
+    /// larger than that future: the slot's [`SlotMeta`] comes from `M`, a closure that
+    /// captures nothing (no bytes), and what only some slots need — a span when a subscriber
+    /// wants one, a timer when the slot has a deadline, the clock for `Server-Timing` — is
+    /// boxed together, so that a slot without any pays a check.
     #[must_use = "futures do nothing unless polled"]
-    pub struct Boundary<F> {
+    pub struct Boundary<F, M> {
         #[pin]
         handler: F,
-        meta: &'static SlotMeta,
-        extra: Extra,
+        meta: M,
+        guards: Option<Box<Guards>>,
     }
-}
-
-/// What only some slots need, set up at the first poll.
-enum Extra {
-    /// Not polled yet; `timed`: the request asked for `Server-Timing`.
-    Unstarted { timed: bool },
-    /// Polled, and none of it needed.
-    None,
-    /// Polled, with a span, a timer, or the clock.
-    Some(Box<Guards>),
 }
 
 /// A slot's span and timer, and whether its end is timed.
@@ -112,27 +96,38 @@ struct Guards {
     timed: bool,
 }
 
-/// Runs a slot handler's future inside its error boundary (panics and `meta.timeout`) and its
-/// `tracing` span; `timed`: the request asked for `Server-Timing`.
+/// Runs a slot handler's future inside its error boundary (panics and the slot's deadline)
+/// and its `tracing` span; `meta` returns the slot's [`SlotMeta`]; `timed`: the request asked
+/// for `Server-Timing`.
 ///
 /// `Err` only for an [`Interrupt`]; an error, a panic or a timeout renders the fallback.
-pub fn run_slot<F>(meta: &'static SlotMeta, timed: bool, handler: F) -> Boundary<F>
+pub fn run_slot<F, M>(meta: M, timed: bool, handler: F) -> Boundary<F, M>
 where
     F: Future<Output = SlotOutcome>,
+    M: Fn() -> &'static SlotMeta,
 {
     Boundary {
+        guards: Guards::start(meta(), timed),
         handler,
         meta,
-        extra: Extra::Unstarted { timed },
     }
 }
 
-impl Extra {
-    /// At the first poll: a span if a subscriber wants one (a static and a global level check
-    /// before the span is even built), a timer for a deadline, the clock if timed.
+impl Guards {
+    /// A span if a subscriber wants one (a static and a global level check before the span
+    /// is even built), a timer for a deadline, the clock if timed; `None` if none of them.
+    #[inline]
+    fn start(meta: &'static SlotMeta, timed: bool) -> Option<Box<Guards>> {
+        let traced = tracing::level_enabled!(tracing::Level::INFO);
+        if !traced && meta.timeout.is_none() && !timed {
+            return None;
+        }
+        Self::start_some(meta, traced, timed)
+    }
+
     #[cold]
-    fn start(meta: &'static SlotMeta, timed: bool) -> Self {
-        let trace = tracing::level_enabled!(tracing::Level::INFO)
+    fn start_some(meta: &'static SlotMeta, traced: bool, timed: bool) -> Option<Box<Guards>> {
+        let trace = traced
             .then(|| {
                 tracing::info_span!(
                     "slot",
@@ -148,9 +143,9 @@ impl Extra {
             .timeout
             .map(|limit| Box::pin(tokio::time::sleep(limit)));
         if trace.is_none() && timer.is_none() && !timed {
-            return Extra::None;
+            return None;
         }
-        Extra::Some(Box::new(Guards {
+        Some(Box::new(Guards {
             trace,
             timer,
             timed,
@@ -158,17 +153,18 @@ impl Extra {
     }
 }
 
-impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
+impl<F, M> Future for Boundary<F, M>
+where
+    F: Future<Output = SlotOutcome>,
+    M: Fn() -> &'static SlotMeta,
+{
     type Output = Result<Rendered, Interrupt>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let meta = *this.meta;
-        if let Extra::Unstarted { timed } = *this.extra {
-            *this.extra = Extra::start(meta, timed);
-        }
         let mut handler = this.handler;
-        let Extra::Some(guards) = this.extra else {
+        let Some(guards) = this.guards else {
             // The common case: no span, no timer, no clock.
             return match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
                 Ok(Poll::Pending) => Poll::Pending,
@@ -176,55 +172,65 @@ impl<F: Future<Output = SlotOutcome>> Future for Boundary<F> {
                     fragment,
                     timing: None,
                 })),
-                Ok(Poll::Ready(outcome)) => Poll::Ready(finish(meta, None, Ok(outcome))),
-                Err(panic) => Poll::Ready(finish(meta, None, Err(panic))),
+                Ok(Poll::Ready(outcome)) => Poll::Ready(finish((this.meta)(), None, Ok(outcome))),
+                Err(panic) => Poll::Ready(finish((this.meta)(), None, Err(panic))),
             };
         };
-        let entered = guards.trace.as_ref().map(|(span, _)| span.enter());
-        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
-        let outcome = match polled {
-            Ok(Poll::Ready(outcome)) => Ok(outcome),
-            Err(panic) => Err(panic),
-            Ok(Poll::Pending) => {
-                let expired = guards
-                    .timer
-                    .as_mut()
-                    .is_some_and(|timer| timer.as_mut().poll(cx).is_ready());
-                match meta.timeout {
-                    Some(limit) if expired => Ok(SlotOutcome::TimedOut(limit)),
-                    _ => {
-                        drop(entered);
-                        return Poll::Pending;
-                    }
-                }
-            }
-        };
-        drop(entered);
-        let Extra::Some(guards) = std::mem::replace(this.extra, Extra::None) else {
-            unreachable!("matched above")
-        };
-        Poll::Ready(finish(meta, Some(*guards), outcome))
+        let polled = poll_guarded(handler, (this.meta)(), guards, cx);
+        if polled.is_ready() {
+            // The span closes, the timer goes.
+            *this.guards = None;
+        }
+        polled
     }
+}
+
+/// A poll with a span, a timer or the clock: apart, so that the common case stays small.
+#[inline(never)]
+fn poll_guarded<F: Future<Output = SlotOutcome>>(
+    mut handler: Pin<&mut F>,
+    meta: &'static SlotMeta,
+    guards: &mut Guards,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Rendered, Interrupt>> {
+    let entered = guards.trace.as_ref().map(|(span, _)| span.enter());
+    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
+    let outcome = match polled {
+        Ok(Poll::Ready(outcome)) => Ok(outcome),
+        Err(panic) => Err(panic),
+        Ok(Poll::Pending) => {
+            let expired = guards
+                .timer
+                .as_mut()
+                .is_some_and(|timer| timer.as_mut().poll(cx).is_ready());
+            match meta.timeout {
+                Some(limit) if expired => Ok(SlotOutcome::TimedOut(limit)),
+                _ => return Poll::Pending,
+            }
+        }
+    };
+    drop(entered);
+    Poll::Ready(finish(meta, Some(guards), outcome))
 }
 
 /// The slot's fragment (or its fallback, logged) from its outcome, its span's fields recorded.
 #[cold]
 fn finish(
     meta: &'static SlotMeta,
-    guards: Option<Guards>,
+    guards: Option<&Guards>,
     finished: std::thread::Result<SlotOutcome>,
 ) -> Result<Rendered, Interrupt> {
     let (trace, timed) = match guards {
-        Some(guards) => (guards.trace, guards.timed),
+        Some(guards) => (guards.trace.as_ref(), guards.timed),
         None => (None, false),
     };
     let ended = (timed || trace.is_some()).then(Instant::now);
-    if let (Some((span, started)), Some(ended)) = (&trace, ended) {
+    if let (Some((span, started)), Some(ended)) = (trace, ended) {
         let elapsed = ended.saturating_duration_since(*started);
         // Whole microseconds: the field reads 12.345 rather than 12.345000000000001.
         span.record("elapsed_ms", elapsed.as_micros() as f64 / 1000.0);
     }
-    let span = trace.as_ref().map(|(span, _)| span);
+    let span = trace.map(|(span, _)| span);
     let record = |outcome: &str| {
         if let Some(span) = span {
             span.record("outcome", outcome);
@@ -290,128 +296,4 @@ pub fn builtin_fallback(slot: &str) -> Fragment {
     Fragment::html(format!(
         r#"<div role="alert" data-slot-error="{slot}">This section could not be loaded.</div>"#
     ))
-}
-
-/// How a page's response goes out.
-pub enum Delivery {
-    /// All at once, with a `Server-Timing` header if the request asked for one.
-    Buffered(TimingHeader),
-    /// The shell first, then the slots still pending.
-    Streamed(Pending),
-}
-
-impl Delivery {
-    /// A buffered page whose slots started at `started` (`None`: no `Server-Timing`).
-    pub fn buffered(started: Option<Instant>, slots: &[&Rendered]) -> Self {
-        Delivery::Buffered(TimingHeader::of(started, slots))
-    }
-}
-
-pin_project! {
-    /// The layout's response, awaited inside a boundary — a panic answers `500` with a generic
-    /// body and is logged — and sent as its [`Delivery`] says. A struct rather than an
-    /// `async fn`, which would hold the layout's future twice (as its argument and as what it
-    /// awaits).
-    #[project = RespondProj]
-    #[must_use = "futures do nothing unless polled"]
-    pub enum Respond<F> {
-        /// All at once, with the timing header, if any.
-        Buffered {
-            layout: &'static str,
-            #[pin]
-            render: F,
-            timing: Option<TimingHeader>,
-        },
-        /// Streamed: boxed, so that the buffered path stays small.
-        Streamed { page: Pin<Box<dyn Future<Output = Response> + Send>> },
-    }
-}
-
-/// Awaits the layout's response inside a boundary and sends it as `delivery` says.
-pub fn respond<F>(layout: &'static str, delivery: Delivery, render: F) -> Respond<F>
-where
-    F: Future<Output = Response> + Send + 'static,
-{
-    match delivery {
-        Delivery::Buffered(timing) => Respond::Buffered {
-            layout,
-            render,
-            timing: Some(timing),
-        },
-        Delivery::Streamed(pending) => Respond::Streamed {
-            page: Box::pin(pending.respond(layout, AssertUnwindSafe(render).catch_unwind())),
-        },
-    }
-}
-
-impl<F: Future<Output = Response>> Future for Respond<F> {
-    type Output = Response;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        match self.project() {
-            RespondProj::Buffered {
-                layout,
-                render,
-                timing,
-            } => {
-                let polled = std::panic::catch_unwind(AssertUnwindSafe(|| render.poll(cx)));
-                match polled {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(response)) => Poll::Ready(match timing.take() {
-                        Some(timing) => timing.add_to(response),
-                        None => response,
-                    }),
-                    Err(panic) => Poll::Ready(layout_panicked(layout, panic.as_ref())),
-                }
-            }
-            RespondProj::Streamed { page } => page.as_mut().poll(cx),
-        }
-    }
-}
-
-/// Runs a nested layout (its slots, then the layout function) as its parent's `children`
-/// (`timed`: the request asked for `Server-Timing`). Its
-/// slots have their own boundaries; a panic in the layout function itself answers `500`, as it
-/// would for a layout that is not nested, and is logged.
-pub async fn run_nested<F>(
-    layout: &'static str,
-    timed: bool,
-    page: F,
-) -> Result<Rendered, Interrupt>
-where
-    F: Future<Output = SlotOutcome>,
-{
-    match AssertUnwindSafe(page).catch_unwind().await {
-        Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered::new(
-            fragment,
-            "children",
-            timed.then(Instant::now),
-        )),
-        Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
-        // The generated page only ever renders or interrupts.
-        Ok(SlotOutcome::Failed(_) | SlotOutcome::TimedOut(_)) => {
-            Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR))
-        }
-        Err(panic) => Err(Interrupt::response(layout_panicked(layout, panic.as_ref()))),
-    }
-}
-
-/// The `500` for a layout that panicked, logged.
-pub(crate) fn layout_panicked(layout: &'static str, panic: &(dyn Any + Send)) -> Response {
-    tracing::error!(
-        layout,
-        panic = panic_message(panic),
-        "layout panicked; answering 500"
-    );
-    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-}
-
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(message) = panic.downcast_ref::<&'static str>() {
-        (*message).to_owned()
-    } else if let Some(message) = panic.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    }
 }

@@ -55,8 +55,10 @@
 mod boundary;
 pub mod error;
 pub mod fragment;
+mod join;
 mod page;
 mod registry;
+mod respond;
 mod slot;
 mod stream;
 mod timing;
@@ -209,12 +211,14 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::boundary::{Delivery, Rendered, SlotMeta, respond, run_nested, run_slot};
+    pub use crate::boundary::{Rendered, SlotMeta, run_slot};
     pub use crate::error::{SlotOutcome, SlotOutput};
+    pub use crate::join::{Cell, Cons, Nil, join};
     pub use crate::page::{
         LayoutGuard, LayoutHandler, NestedPage, Page, ParentLayout, SlotEndpoint,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
+    pub use crate::respond::{Rest, render, respond_streamed, run, run_nested};
     pub use crate::slot::{
         LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
     };
@@ -223,5 +227,4 @@ pub mod __private {
     pub use axum;
     pub use parallel_routes_macros::__error as error;
     pub use std::time::{Duration, Instant};
-    pub use tokio::try_join;
 }

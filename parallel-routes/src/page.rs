@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::time::Instant;
 
 use axum::extract::Request;
@@ -14,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::boundary::Rendered;
 use crate::error::Interrupt;
+use crate::respond::BoxResponseFuture;
 use crate::slot::{SlotCall, SlotHandler};
 use crate::timing::{self, TimingHeader};
 
@@ -82,9 +82,6 @@ pub trait ParentLayout<S> {
         K: NestedPage<S>;
 }
 
-/// The boxed future an axum handler returns; axum boxes its own function handlers the same way.
-type BoxResponseFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
-
 /// The axum handler for `GET <path>`: renders layout `L`.
 pub struct Page<L>(PhantomData<fn() -> L>);
 
@@ -114,6 +111,7 @@ where
     L: LayoutHandler<S> + 'static,
     S: Send + Sync + 'static,
 {
+    // Boxed, as axum boxes its own function handlers.
     type Future = BoxResponseFuture;
 
     fn call(self, req: Request, state: S) -> Self::Future {
@@ -155,6 +153,7 @@ where
     H: SlotHandler<S> + 'static,
     S: Send + Sync + 'static,
 {
+    // Boxed, as axum boxes its own function handlers.
     type Future = BoxResponseFuture;
 
     fn call(self, req: Request, state: S) -> Self::Future {
@@ -172,7 +171,7 @@ where
             };
             let started = timed.then(Instant::now);
             match slot.call(timed).await {
-                Ok(rendered) => TimingHeader::of(started, &[&rendered])
+                Ok(rendered) => TimingHeader::of(started, rendered.timing.as_deref())
                     .add_to(rendered.fragment.into_response()),
                 Err(interrupt) => interrupt.into_response(),
             }

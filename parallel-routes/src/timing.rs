@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
-use crate::boundary::{Rendered, SlotTiming};
+use crate::boundary::SlotTiming;
 
 static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
@@ -46,17 +46,17 @@ impl TimingHeader {
     /// `latest;dur=12.3, archive;dur=0.4` for the given slots, timed from `started` (when the
     /// page started its slots) to each slot's end; nothing when the request did not ask for
     /// timing (`started` is `None`).
-    pub fn of(started: Option<Instant>, slots: &[&Rendered]) -> Self {
+    pub fn of<'a>(
+        started: Option<Instant>,
+        slots: impl IntoIterator<Item = &'a SlotTiming>,
+    ) -> Self {
         let Some(started) = started else {
             return TimingHeader(None);
         };
         // Written by hand into a buffer of the exact size, which becomes the header value
         // without a copy: `format!` with a float costs more than the rest of this header,
         // which every buffered page sends. The buffer is the only allocation.
-        let slots: Vec<&SlotTiming> = slots
-            .iter()
-            .filter_map(|rendered| rendered.timing.as_deref())
-            .collect();
+        let slots: Vec<&SlotTiming> = slots.into_iter().collect();
         let slots = &slots[..];
         let mut entries = [(0u64, 0u8); 8];
         let Some(entries) = entries.get_mut(..slots.len()) else {
@@ -144,6 +144,11 @@ mod tests {
 
     use super::*;
     use crate::Fragment;
+    use crate::boundary::Rendered;
+
+    fn timing(rendered: &Rendered) -> Option<&SlotTiming> {
+        rendered.timing.as_deref()
+    }
 
     #[test]
     fn one_entry_per_slot_in_milliseconds() {
@@ -156,8 +161,11 @@ mod tests {
             )
         };
         let (latest, archive) = (slot("latest", 12_345), slot("archive", 400));
-        let response =
-            TimingHeader::of(Some(started), &[&latest, &archive]).add_to(Response::default());
+        let response = TimingHeader::of(
+            Some(started),
+            [&latest, &archive].into_iter().filter_map(timing),
+        )
+        .add_to(Response::default());
         assert_eq!(
             response.headers()["server-timing"],
             "latest;dur=12.3, archive;dur=0.4"
@@ -167,7 +175,7 @@ mod tests {
     #[test]
     fn no_header_without_a_start() {
         let slot = Rendered::new(Fragment::default(), "latest", None);
-        let response = TimingHeader::of(None, &[&slot]).add_to(Response::default());
+        let response = TimingHeader::of(None, timing(&slot)).add_to(Response::default());
         assert!(response.headers().get("server-timing").is_none());
     }
 
@@ -183,8 +191,8 @@ mod tests {
                 )
             })
             .collect();
-        let refs: Vec<&Rendered> = slots.iter().collect();
-        let response = TimingHeader::of(Some(started), &refs).add_to(Response::default());
+        let response = TimingHeader::of(Some(started), slots.iter().filter_map(timing))
+            .add_to(Response::default());
         let value = response.headers()["server-timing"].to_str().unwrap();
         assert_eq!(value.matches("a_rather_long_slot_name;dur=1.0").count(), 40);
     }

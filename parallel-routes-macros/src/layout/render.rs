@@ -57,19 +57,18 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                         __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                         #( #bounds )*
                     {
-                        // An `async` block rather than an `async fn`, whose arguments would be
-                        // held twice (as received and as moved into its body).
-                        #[allow(clippy::manual_async_fn)]
+                        // The extraction, an `async` block that owns the request head, then
+                        // what it returns: the slots and the layout, which do not need it.
                         fn render(
                             mut parts: #private::axum::http::request::Parts,
                             state: __S,
                         ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send {
-                            async move {
+                            #private::render(async move {
                                 let parts = &mut parts;
                                 let state = &state;
                                 let timed = #private::timing_requested(parts);
                                 #body
-                            }
+                            })
                         }
                     }
                 };
@@ -189,8 +188,7 @@ fn parent(layout: &Layout) -> TokenStream {
                     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                     #( #bounds )*
                 {
-                    // An `async` block rather than an `async fn`: see `render`.
-                    #[allow(clippy::manual_async_fn)]
+                    // The extraction, then the slots and the layout: see `render`.
                     fn nest<K>(
                         mut parts: #private::axum::http::request::Parts,
                         state: __S,
@@ -198,12 +196,12 @@ fn parent(layout: &Layout) -> TokenStream {
                     where
                         K: #private::NestedPage<__S>,
                     {
-                        async move {
+                        #private::render(async move {
                             let parts = &mut parts;
                             let state = &state;
                             let timed = #private::timing_requested(parts);
                             #body
-                        }
+                        })
                     }
                 }
             }
@@ -295,11 +293,8 @@ fn render(
         .iter()
         .map(|slot| format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site()))
         .collect();
-    // A render that returns a `Result` hands a rejection up; one that sends the page sends it.
-    let reject = match tail {
-        Tail::Respond => hygienic!(return rejection),
-        Tail::Nest => hygienic!(return ::core::result::Result::Err(rejection)),
-    };
+    // Every render returns a `Result`, whose `Err` is the rejection to send.
+    let reject = hygienic!(return ::core::result::Result::Err(rejection));
 
     let mut bounds = Vec::new();
     let mut extract = Vec::new();
@@ -364,6 +359,7 @@ fn render(
         })
         .collect();
     let layout_name = name.to_string();
+    let (list, fragments) = list(&futures, &vars);
     let tail = match tail {
         // A nested layout's output is its parent's `children`: a future that the parent runs
         // beside its own slots (a panic in the layout answers 500).
@@ -373,9 +369,8 @@ fn render(
             };
             hygienic! {
                 ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
-                    match #private::try_join!( #( #futures ),* ) {
-                        ::core::result::Result::Ok(( #( #vars, )* )) => {
-                            #( let #vars = #private::Rendered::into_fragment(#vars); )*
+                    match #private::join(#list).await {
+                        ::core::result::Result::Ok((#fragments, _)) => {
                             #private::SlotOutcome::Rendered(#fragment)
                         }
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
@@ -384,24 +379,36 @@ fn render(
             }
         }
         Tail::Respond => {
-            // Hygienic, but located at the return type: a layout whose output is not
-            // `IntoResponse` is reported there.
-            let at_output = proc_macro2::Span::mixed_site().located_at(layout.output_span);
-            let layout_var = Ident::new("layout", at_output);
+            // Located at the return type: a layout whose output is not `IntoResponse` is
+            // reported there. A closure, not the path `IntoResponse::into_response`, whose
+            // error rustc reports at the call instead (at `#[layout]`).
             let into_response = quote_spanned! {layout.output_span=>
-                #private::axum::response::IntoResponse::into_response(#layout_var.await)
+                |output| #private::axum::response::IntoResponse::into_response(output)
             };
-            let delivery = delivery(layout, &handlers, &vars, &futures, children);
-            hygienic! {
-                // One clock read for all slots, if the request asked for `Server-Timing`: each
-                // slot's time runs from here to its end.
-                let started = timed.then(#private::Instant::now);
-                #delivery
-                // The layout's future takes the fragments alone (it runs when `respond` polls
-                // it, inside the layout's boundary).
-                let #layout_var = #name( #( #call_args ),* );
-                #private::respond(#layout_name, delivery, async move { #into_response }).await
-            }
+            let call = quote_spanned! {layout.output_span=> #name( #( #call_args ),* )};
+            let buffered = hygienic! {
+                #private::Rest::Buffered(#private::run(
+                    #layout_name,
+                    timed,
+                    #list,
+                    move |#fragments| #call,
+                    #into_response,
+                ))
+            };
+            let rest = match children {
+                // A page with a nested layout as its `children` is buffered.
+                Children::Nested => buffered,
+                Children::Page => streamed_or(
+                    layout,
+                    &handlers,
+                    &vars,
+                    &futures,
+                    &call,
+                    &into_response,
+                    buffered,
+                ),
+            };
+            hygienic!(::core::result::Result::Ok(#rest))
         }
     };
     (
@@ -413,39 +420,25 @@ fn render(
     )
 }
 
-/// Runs the slots and decides how the page goes out: streamed if any slot has `loading`
-/// (a per-handler constant, so the other branch is compiled out), else buffered with
-/// `try_join!`. Either way, an interrupt is the response. A page with a nested layout as its
-/// `children` is buffered.
-fn delivery(
+/// The rest of the page once its arguments are extracted: streamed if any slot has `loading`
+/// (a per-handler constant, so the other branch is optimized out), else `buffered`. A
+/// streamed page runs its slots with the runtime's `stream_join`, boxed; either way, an
+/// interrupt is the response.
+fn streamed_or(
     layout: &Layout,
     handlers: &[(&Ident, Ident)],
     vars: &[Ident],
     futures: &[TokenStream],
-    children: Children,
+    call: &TokenStream,
+    into_response: &TokenStream,
+    buffered: TokenStream,
 ) -> TokenStream {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
-    if vars.is_empty() {
-        return hygienic!(let delivery = #private::Delivery::buffered(started, &[]););
+    if handlers.is_empty() {
+        return buffered;
     }
-    let interrupted = hygienic! {
-        ::core::result::Result::Err(interrupt) => {
-            return #private::axum::response::IntoResponse::into_response(interrupt);
-        }
-    };
-    let buffered = hygienic! {
-        match #private::try_join!( #( #futures ),* ) {
-            ::core::result::Result::Ok(( #( #vars, )* )) => {
-                let delivery = #private::Delivery::buffered(started, &[ #( &#vars ),* ]);
-                ( #( #private::Rendered::into_fragment(#vars), )* delivery )
-            }
-            #interrupted
-        }
-    };
-    if children == Children::Nested {
-        return hygienic!(let ( #( #vars, )* delivery ) = #buffered;);
-    }
+    let layout_name = name.to_string();
     let metas: Vec<TokenStream> = handlers
         .iter()
         .map(|(_, alias)| hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META))
@@ -455,20 +448,39 @@ fn delivery(
         None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
     };
     hygienic! {
-        let ( #( #vars, )* delivery ) = if #( #metas.loading.is_some() )||* {
+        if #( #metas.loading.is_some() )||* {
             let nonce = parts
                 .extensions
                 .get::<::parallel_routes::CspNonce>()
                 .map(|nonce| nonce.0.clone());
             let slots = [ #( #private::StreamSlot::new(#metas, #futures) ),* ];
-            match #private::stream_join(#mode, nonce, slots).await {
-                ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
-                    ( #( #private::Rendered::into_fragment(#vars), )* #private::Delivery::Streamed(pending) )
+            #private::Rest::Streamed(::std::boxed::Box::pin(async move {
+                match #private::stream_join(#mode, nonce, slots).await {
+                    ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
+                        #( let #vars = #private::Rendered::into_fragment(#vars); )*
+                        #private::respond_streamed(#layout_name, pending, #call, #into_response).await
+                    }
+                    ::core::result::Result::Err(interrupt) => {
+                        #private::axum::response::IntoResponse::into_response(interrupt)
+                    }
                 }
-                #interrupted
-            }
+            }))
         } else {
             #buffered
-        };
+        }
     }
+}
+
+/// The slots' futures as the runtime's list, built in place
+/// (`Cons::new(Cell::new(a), Cons::new(Cell::new(b), Nil))`), and the pattern that binds its
+/// fragments to `vars` (`(a, (b, ()))`).
+fn list(futures: &[TokenStream], vars: &[Ident]) -> (TokenStream, TokenStream) {
+    let private = hygienic!(::parallel_routes::__private);
+    let mut list = hygienic!(#private::Nil);
+    let mut pattern = hygienic!(());
+    for (future, var) in futures.iter().zip(vars).rev() {
+        list = hygienic!(#private::Cons::new(#private::Cell::new(#future), #list));
+        pattern = hygienic!((#var, #pattern));
+    }
+    (list, pattern)
 }

@@ -23,15 +23,49 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
     let vars: Vec<Ident> = (0..args.len())
         .map(|i| format_ident!("arg_{}", i, span = proc_macro2::Span::mixed_site()))
         .collect();
-    let (parts, state_var) = if args.is_empty() {
-        (hygienic!(_), hygienic!(_))
-    } else {
-        (hygienic!(parts), hygienic!(state))
-    };
     let outcome = quote_spanned! {slot.output_span=>
         #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
     };
     let meta = meta(slot);
+    let call = hygienic! {
+        move |timed: bool| {
+            #private::run_slot(
+                || <Self as #private::SlotHandler<__S>>::META,
+                timed,
+                async move { #outcome },
+            )
+        }
+    };
+    let extract = if args.is_empty() {
+        // Nothing to extract: a future that is ready at once, not an `async fn`'s state
+        // machine (which a page of thirty slots would poll thirty times).
+        hygienic! {
+            fn extract(
+                _: &mut #private::axum::http::request::Parts,
+                _: &__S,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<
+                    impl #private::SlotCall + use<__S>,
+                    #private::axum::response::Response,
+                >,
+            > + ::core::marker::Send {
+                ::core::future::ready(::core::result::Result::Ok(#call))
+            }
+        }
+    } else {
+        hygienic! {
+            async fn extract(
+                parts: &mut #private::axum::http::request::Parts,
+                state: &__S,
+            ) -> ::core::result::Result<
+                impl #private::SlotCall + use<__S>,
+                #private::axum::response::Response,
+            > {
+                #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
+                ::core::result::Result::Ok(#call)
+            }
+        }
+    };
     let checks = args.iter().map(|ty| {
         quote_spanned! {ty.span()=>
             let _ = ::parallel_routes::__private::slot_arg::<#ty, #state>;
@@ -49,22 +83,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
             {
                 #meta
 
-                async fn extract(
-                    #parts: &mut #private::axum::http::request::Parts,
-                    #state_var: &__S,
-                ) -> ::core::result::Result<
-                    impl #private::SlotCall + use<__S>,
-                    #private::axum::response::Response,
-                > {
-                    #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
-                    ::core::result::Result::Ok(move |timed: bool| {
-                        #private::run_slot(
-                            <Self as #private::SlotHandler<__S>>::META,
-                            timed,
-                            async move { #outcome },
-                        )
-                    })
-                }
+                #extract
             }
 
             #checks

@@ -39,9 +39,10 @@ use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use crate::boundary::{Rendered, SlotMeta, layout_panicked};
+use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::fragment::Fragment;
+use crate::respond::layout_panicked;
 use markers::StreamId;
 
 /// A Content-Security-Policy nonce for the inline scripts of streamed pages.
@@ -302,7 +303,7 @@ fn placeholder_of(meta: &SlotMeta, loading: fn() -> Fragment) -> Fragment {
         tracing::error!(
             layout = meta.layout,
             slot = meta.slot,
-            panic = crate::boundary::panic_message(panic.as_ref()),
+            panic = crate::error::panic_message(panic.as_ref()),
             "the slot's loading placeholder panicked; rendering none"
         );
         Fragment::default()

@@ -1,0 +1,188 @@
+//! How a buffered page runs its slots at once: [`Join`], the generated page's counterpart of
+//! `tokio::try_join!`, as small as the hand-written `tokio::join!` it is measured against.
+//!
+//! The page's slots form a list, `Cons<Cell<A>, Cons<Cell<B>, Nil>>`, built by the generated
+//! code in place where it is awaited. Each [`Cell`] holds its slot's future while it runs and
+//! only its [`Fragment`] once it has finished (the future, its boundary and the rest of its
+//! outcome dropped at once), so a cell is no larger than the slot's future or a fragment:
+//! the page's future stays small, and small futures are cheap to move and to allocate. A
+//! slot's `Server-Timing` entry, when the request asked for one, goes to a list beside the
+//! cells. The first [`Interrupt`] ends the join: every slot still running is dropped.
+//!
+//! One generic type rather than a `try_join!` expanded in every layout: the join's code is
+//! compiled once per list of slot types, outside the generated function.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use crate::boundary::{Rendered, SlotTiming};
+use crate::error::Interrupt;
+use crate::fragment::Fragment;
+
+pin_project! {
+    /// One slot of a [`Join`]: its future while it runs, then its fragment.
+    #[allow(missing_docs)] // the variants say it; pin-project-lite takes no field docs
+    #[project = CellProj]
+    #[project_replace = CellOwned]
+    pub enum Cell<F> {
+        /// Running: the slot's future, in its boundary.
+        Running { #[pin] future: F },
+        /// Finished: what goes into the layout.
+        Done { fragment: Fragment },
+        /// Handed to the layout.
+        Taken,
+    }
+}
+
+impl<F> Cell<F> {
+    /// A slot's future, not polled yet.
+    pub fn new(future: F) -> Self {
+        Cell::Running { future }
+    }
+}
+
+pin_project! {
+    /// A slot's cell followed by the rest of the list.
+    pub struct Cons<H, T> {
+        #[pin]
+        head: H,
+        #[pin]
+        tail: T,
+    }
+}
+
+impl<H, T> Cons<H, T> {
+    /// `head`, then the cells of `tail`.
+    pub fn new(head: H, tail: T) -> Self {
+        Cons { head, tail }
+    }
+}
+
+/// The end of the list.
+pub struct Nil;
+
+/// The timings of the slots that finished, when the request asked for `Server-Timing`, by
+/// their place in the page.
+pub type Timings = Vec<(usize, Box<SlotTiming>)>;
+
+/// A list of slot cells. Implemented for [`Cons`] and [`Nil`]; not meant to be implemented
+/// by hand.
+pub trait Slots {
+    /// The fragments of the slots, as a list of pairs: `(Fragment, (Fragment, ()))`.
+    type Fragments;
+
+    /// Polls every slot still running, from the one at `index` on; ready with `Ok` once all
+    /// have finished, with `Err` at the first interrupt.
+    fn poll_slots(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        index: usize,
+        timings: &mut Timings,
+    ) -> Poll<Result<(), Interrupt>>;
+
+    /// Takes the fragments out, once `poll_slots` is ready with `Ok`.
+    fn take(self: Pin<&mut Self>) -> Self::Fragments;
+}
+
+impl Slots for Nil {
+    type Fragments = ();
+
+    fn poll_slots(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: usize,
+        _: &mut Timings,
+    ) -> Poll<Result<(), Interrupt>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn take(self: Pin<&mut Self>) {}
+}
+
+impl<F, T> Slots for Cons<Cell<F>, T>
+where
+    F: Future<Output = Result<Rendered, Interrupt>>,
+    T: Slots,
+{
+    type Fragments = (Fragment, T::Fragments);
+
+    #[inline]
+    fn poll_slots(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        index: usize,
+        timings: &mut Timings,
+    ) -> Poll<Result<(), Interrupt>> {
+        let mut this = self.project();
+        let done = match this.head.as_mut().project() {
+            CellProj::Running { future } => match future.poll(cx) {
+                Poll::Ready(Ok(Rendered { fragment, timing })) => {
+                    if let Some(timing) = timing {
+                        timings.push((index, timing));
+                    }
+                    this.head.set(Cell::Done { fragment });
+                    true
+                }
+                Poll::Ready(Err(interrupt)) => return Poll::Ready(Err(interrupt)),
+                Poll::Pending => false,
+            },
+            CellProj::Done { .. } | CellProj::Taken => true,
+        };
+        match this.tail.poll_slots(cx, index + 1, timings) {
+            Poll::Ready(Ok(())) if done => Poll::Ready(Ok(())),
+            Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
+            _ => Poll::Pending,
+        }
+    }
+
+    #[inline]
+    fn take(self: Pin<&mut Self>) -> Self::Fragments {
+        let this = self.project();
+        let fragment = match this.head.project_replace(Cell::Taken) {
+            CellOwned::Done { fragment } => fragment,
+            CellOwned::Running { .. } | CellOwned::Taken => {
+                unreachable!("the fragments are taken once every slot has finished")
+            }
+        };
+        (fragment, this.tail.take())
+    }
+}
+
+pin_project! {
+    /// Runs the slots of a list at once; see the module documentation.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Join<L> {
+        #[pin]
+        slots: L,
+        timings: Timings,
+    }
+}
+
+/// Runs `slots` at once: their fragments, and the timings of those that were timed; or the
+/// first interrupt.
+pub fn join<L: Slots>(slots: L) -> Join<L> {
+    Join {
+        slots,
+        timings: Vec::new(),
+    }
+}
+
+impl<L: Slots> Future for Join<L> {
+    type Output = Result<(L::Fragments, Timings), Interrupt>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        match this.slots.as_mut().poll_slots(cx, 0, this.timings) {
+            Poll::Ready(Ok(())) => {
+                let mut timings = std::mem::take(this.timings);
+                timings.sort_unstable_by_key(|(index, _)| *index);
+                Poll::Ready(Ok((this.slots.take(), timings)))
+            }
+            Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
