@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
+use tokio::task::coop::{Unconstrained, unconstrained};
 use tracing::Span;
 use tracing::field::Empty;
 
@@ -92,7 +93,9 @@ pin_project! {
 struct Guards {
     /// The span, while a subscriber wants it, and when the slot started.
     trace: Option<(Span, Instant)>,
-    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Unconstrained by tokio's cooperative budget: a slot that spends the task's budget
+    /// (draining a ready stream) must still see its deadline pass.
+    timer: Option<Pin<Box<Unconstrained<tokio::time::Sleep>>>>,
     timed: bool,
 }
 
@@ -141,7 +144,7 @@ impl Guards {
             .map(|span| (span, Instant::now()));
         let timer = meta
             .timeout
-            .map(|limit| Box::pin(tokio::time::sleep(limit)));
+            .map(|limit| Box::pin(unconstrained(tokio::time::sleep(limit))));
         if trace.is_none() && timer.is_none() && !timed {
             return None;
         }

@@ -13,6 +13,7 @@
 //! compiled once per list of slot types, outside the generated function.
 
 use std::future::Future;
+use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -71,15 +72,20 @@ pub type Timings = Vec<(usize, Box<SlotTiming>)>;
 /// A list of slot cells. Implemented for [`Cons`] and [`Nil`]; not meant to be implemented
 /// by hand.
 pub trait Slots {
+    /// The number of slots.
+    const LEN: usize;
+
     /// The fragments of the slots, as a list of pairs: `(Fragment, (Fragment, ()))`.
     type Fragments;
 
-    /// Polls every slot still running, from the one at `index` on; ready with `Ok` once all
-    /// have finished, with `Err` at the first interrupt.
+    /// Polls the slots still running whose place, counted from `index` for this cell, is in
+    /// `polled`; ready with `Ok` once every slot of the list has finished, with `Err` at the
+    /// first interrupt.
     fn poll_slots(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         index: usize,
+        polled: &Range<usize>,
         timings: &mut Timings,
     ) -> Poll<Result<(), Interrupt>>;
 
@@ -88,12 +94,15 @@ pub trait Slots {
 }
 
 impl Slots for Nil {
+    const LEN: usize = 0;
+
     type Fragments = ();
 
     fn poll_slots(
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
         _: usize,
+        _: &Range<usize>,
         _: &mut Timings,
     ) -> Poll<Result<(), Interrupt>> {
         Poll::Ready(Ok(()))
@@ -107,6 +116,8 @@ where
     F: Future<Output = Result<Rendered, Interrupt>>,
     T: Slots,
 {
+    const LEN: usize = 1 + T::LEN;
+
     type Fragments = (Fragment, T::Fragments);
 
     #[inline]
@@ -114,11 +125,12 @@ where
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         index: usize,
+        polled: &Range<usize>,
         timings: &mut Timings,
     ) -> Poll<Result<(), Interrupt>> {
         let mut this = self.project();
         let done = match this.head.as_mut().project() {
-            CellProj::Running { future } => match future.poll(cx) {
+            CellProj::Running { future } if polled.contains(&index) => match future.poll(cx) {
                 Poll::Ready(Ok(Rendered { fragment, timing })) => {
                     if let Some(timing) = timing {
                         timings.push((index, timing));
@@ -129,9 +141,10 @@ where
                 Poll::Ready(Err(interrupt)) => return Poll::Ready(Err(interrupt)),
                 Poll::Pending => false,
             },
+            CellProj::Running { .. } => false,
             CellProj::Done { .. } | CellProj::Taken => true,
         };
-        match this.tail.poll_slots(cx, index + 1, timings) {
+        match this.tail.poll_slots(cx, index + 1, polled, timings) {
             Poll::Ready(Ok(())) if done => Poll::Ready(Ok(())),
             Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
             _ => Poll::Pending,
@@ -158,6 +171,10 @@ pin_project! {
         #[pin]
         slots: L,
         timings: Timings,
+        // The slot polled first, one further at each poll, as `tokio::join!` does: a slot
+        // that spends the task's cooperative budget (draining a ready stream) would otherwise
+        // starve every slot after it, its interrupt or its deadline included.
+        first: usize,
     }
 }
 
@@ -167,6 +184,7 @@ pub fn join<L: Slots>(slots: L) -> Join<L> {
     Join {
         slots,
         timings: Vec::new(),
+        first: 0,
     }
 }
 
@@ -175,7 +193,22 @@ impl<L: Slots> Future for Join<L> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        match this.slots.as_mut().poll_slots(cx, 0, this.timings) {
+        let first = *this.first;
+        *this.first = if first + 1 < L::LEN { first + 1 } else { 0 };
+        // From `first` to the end, then from the start to `first`; the second pass also
+        // tells whether every slot has finished.
+        let rest = this
+            .slots
+            .as_mut()
+            .poll_slots(cx, 0, &(first..L::LEN), this.timings);
+        if let Poll::Ready(Err(interrupt)) = rest {
+            return Poll::Ready(Err(interrupt));
+        }
+        match this
+            .slots
+            .as_mut()
+            .poll_slots(cx, 0, &(0..first), this.timings)
+        {
             Poll::Ready(Ok(())) => {
                 let mut timings = std::mem::take(this.timings);
                 timings.sort_unstable_by_key(|(index, _)| *index);
