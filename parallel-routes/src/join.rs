@@ -195,20 +195,20 @@ impl<L: Slots> Future for Join<L> {
         let mut this = self.project();
         let first = *this.first;
         *this.first = if first + 1 < L::LEN { first + 1 } else { 0 };
-        // From `first` to the end, then from the start to `first`; the second pass also
-        // tells whether every slot has finished.
-        let rest = this
+        // From `first` to the end, then from the start to `first`; the last pass tells
+        // whether every slot has finished. The first poll, where a page whose slots answer
+        // at once also ends, is one pass.
+        let mut polled = this
             .slots
             .as_mut()
             .poll_slots(cx, 0, &(first..L::LEN), this.timings);
-        if let Poll::Ready(Err(interrupt)) = rest {
-            return Poll::Ready(Err(interrupt));
+        if first > 0 && !matches!(polled, Poll::Ready(Err(_))) {
+            polled = this
+                .slots
+                .as_mut()
+                .poll_slots(cx, 0, &(0..first), this.timings);
         }
-        match this
-            .slots
-            .as_mut()
-            .poll_slots(cx, 0, &(0..first), this.timings)
-        {
+        match polled {
             Poll::Ready(Ok(())) => {
                 let mut timings = std::mem::take(this.timings);
                 timings.sort_unstable_by_key(|(index, _)| *index);
