@@ -57,6 +57,10 @@ impl TimingHeader {
         // without a copy: `format!` with a float costs more than the rest of this header,
         // which every buffered page sends. The buffer is the only allocation.
         let slots: Vec<&SlotTiming> = slots.into_iter().collect();
+        if slots.is_empty() {
+            // A page without slots: no header rather than an empty one.
+            return TimingHeader(None);
+        }
         let slots = &slots[..];
         let mut entries = [(0u64, 0u8); 8];
         let Some(entries) = entries.get_mut(..slots.len()) else {
@@ -170,6 +174,12 @@ mod tests {
             response.headers()["server-timing"],
             "latest;dur=12.3, archive;dur=0.4"
         );
+    }
+
+    #[test]
+    fn no_header_without_slots() {
+        let response = TimingHeader::of(Some(Instant::now()), []).add_to(Response::default());
+        assert!(response.headers().get("server-timing").is_none());
     }
 
     #[test]
