@@ -13,8 +13,10 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
-use parallel_routes::{ServerTiming, SlotError, SlotErrorKind};
-use parallel_routes_tests::{get, logged, request, send};
+use parallel_routes::{SlotError, SlotErrorKind};
+use parallel_routes_tests::{
+    DropGuard, dur, get, logged, names, request, send, timed, timing_entries,
+};
 use tower::ServiceExt;
 
 #[derive(Debug)]
@@ -28,47 +30,6 @@ impl fmt::Display for DbError {
 
 fn builtin(slot: &str) -> String {
     format!(r#"<div role="alert" data-slot-error="{slot}">This section could not be loaded.</div>"#)
-}
-
-fn timed(app: Router) -> Router {
-    app.layer(axum::Extension(ServerTiming))
-}
-
-/// The entries of a `Server-Timing` header, as (name, milliseconds).
-fn timing_entries(headers: &axum::http::HeaderMap) -> Vec<(String, f64)> {
-    let value = headers
-        .get("server-timing")
-        .unwrap_or_else(|| panic!("no Server-Timing in {headers:?}"))
-        .to_str()
-        .unwrap();
-    value
-        .split(", ")
-        .map(|entry| {
-            let (name, dur) = entry.split_once(";dur=").unwrap();
-            (name.to_owned(), dur.parse().unwrap())
-        })
-        .collect()
-}
-
-fn names(entries: &[(String, f64)]) -> Vec<&str> {
-    entries.iter().map(|(name, _)| name.as_str()).collect()
-}
-
-fn dur(entries: &[(String, f64)], slot: &str) -> f64 {
-    entries
-        .iter()
-        .find(|(name, _)| name == slot)
-        .unwrap_or_else(|| panic!("no {slot} in {entries:?}"))
-        .1
-}
-
-/// Counts its drops.
-struct DropGuard(&'static AtomicUsize);
-
-impl Drop for DropGuard {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 /// What a timed-out slot's custom fallback says.

@@ -26,56 +26,15 @@ use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use parallel_routes::Interrupt;
 use parallel_routes::prelude::*;
-use parallel_routes::{Interrupt, ServerTiming};
-use parallel_routes_tests::{get, logged, request, send};
+use parallel_routes_tests::{
+    DropGuard, dur, get, logged, names, request, send, timed, timing_entries,
+};
 use tower::ServiceExt;
 
 fn builtin(slot: &str) -> String {
     format!(r#"<div role="alert" data-slot-error="{slot}">This section could not be loaded.</div>"#)
-}
-
-fn timed(app: Router) -> Router {
-    app.layer(axum::Extension(ServerTiming))
-}
-
-/// The entries of a `Server-Timing` header, as (name, milliseconds).
-fn timing_entries(headers: &axum::http::HeaderMap) -> Vec<(String, f64)> {
-    let value = headers
-        .get("server-timing")
-        .unwrap_or_else(|| panic!("no Server-Timing in {headers:?}"))
-        .to_str()
-        .unwrap();
-    value
-        .split(", ")
-        .map(|entry| {
-            let (name, dur) = entry
-                .split_once(";dur=")
-                .unwrap_or_else(|| panic!("a malformed entry {entry:?} in {value:?}"));
-            (name.to_owned(), dur.parse().unwrap())
-        })
-        .collect()
-}
-
-fn names(entries: &[(String, f64)]) -> Vec<&str> {
-    entries.iter().map(|(name, _)| name.as_str()).collect()
-}
-
-fn dur(entries: &[(String, f64)], slot: &str) -> f64 {
-    entries
-        .iter()
-        .find(|(name, _)| name == slot)
-        .unwrap_or_else(|| panic!("no {slot} in {entries:?}"))
-        .1
-}
-
-/// Counts its drops.
-struct DropGuard(&'static AtomicUsize);
-
-impl Drop for DropGuard {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -295,8 +254,9 @@ async fn server_timing_is_in_declared_order_with_each_slots_own_time_when_they_f
     assert!((89.0..1500.0).contains(&s1), "{entries:?}");
     assert!((59.0..1500.0).contains(&s2), "{entries:?}");
     assert!((29.0..1500.0).contains(&s3), "{entries:?}");
-    // Each slot's own end, not when the join finished.
-    assert!(s3 + 15.0 < s2 && s2 + 15.0 < s1, "{entries:?}");
+    // Each slot's own end, not when the join finished: in the order they end, and the first
+    // (30 ms) well before the last (90 ms); no closer margins, which a busy machine breaks.
+    assert!(s3 <= s2 && s2 <= s1 && s3 + 15.0 < s1, "{entries:?}");
     assert!(kids < 20.0, "{entries:?}");
     // One header, and none without the extension.
     assert_eq!(reply.headers.get_all("server-timing").iter().count(), 1);

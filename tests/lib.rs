@@ -57,6 +57,52 @@ pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, HeaderMap
     (parts.status, parts.headers, body)
 }
 
+/// `app` with `Server-Timing` asked for on every request.
+pub fn timed(app: Router) -> Router {
+    app.layer(axum::Extension(parallel_routes::ServerTiming))
+}
+
+/// The entries of a `Server-Timing` header, as (name, milliseconds).
+pub fn timing_entries(headers: &HeaderMap) -> Vec<(String, f64)> {
+    let value = headers
+        .get("server-timing")
+        .unwrap_or_else(|| panic!("no Server-Timing in {headers:?}"))
+        .to_str()
+        .unwrap();
+    value
+        .split(", ")
+        .map(|entry| {
+            let (name, dur) = entry
+                .split_once(";dur=")
+                .unwrap_or_else(|| panic!("a malformed entry {entry:?} in {value:?}"));
+            (name.to_owned(), dur.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The names of `Server-Timing` entries, in order.
+pub fn names(entries: &[(String, f64)]) -> Vec<&str> {
+    entries.iter().map(|(name, _)| name.as_str()).collect()
+}
+
+/// The duration of `slot`'s `Server-Timing` entry.
+pub fn dur(entries: &[(String, f64)], slot: &str) -> f64 {
+    entries
+        .iter()
+        .find(|(name, _)| name == slot)
+        .unwrap_or_else(|| panic!("no {slot} in {entries:?}"))
+        .1
+}
+
+/// Counts its drops.
+pub struct DropGuard(pub &'static std::sync::atomic::AtomicUsize);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 pub mod chromium;
 pub mod fault_load;
 
