@@ -92,6 +92,51 @@ async fn each_route_renders_its_handlers_else_the_defaults() {
     );
 }
 
+// Slot `x_at` on the index and slot `x` on the route "/index" once shared a generated name
+// (`x_at_index`), and the layout did not compile.
+#[layout(slots(x_at, x), routes("/index"))]
+async fn names(x_at: Fragment, x: Fragment) -> Html<String> {
+    Html(format!("[{x_at}|{x}]"))
+}
+
+#[slot(names, x_at)]
+async fn x_at_on_the_index() -> &'static str {
+    "x_at:index"
+}
+
+#[slot(names, x_at, default)]
+async fn x_at_elsewhere() -> &'static str {
+    "x_at:default"
+}
+
+#[slot(names, x, route = "/index")]
+async fn x_on_the_route_index() -> &'static str {
+    "x:/index"
+}
+
+#[slot(names, x, default)]
+async fn x_elsewhere() -> &'static str {
+    "x:default"
+}
+
+#[tokio::test]
+async fn generated_names_of_slots_and_routes_do_not_collide() {
+    let app = names::router();
+    for (path, expected) in [
+        ("/names", "[x_at:index|x:default]"),
+        ("/names/index", "[x_at:default|x:/index]"),
+        ("/names/@x_at", "x_at:index"),
+        ("/names/index/@x", "x:/index"),
+    ] {
+        let reply = get(app.clone(), path).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (StatusCode::OK, expected),
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn each_route_serves_each_slot_alone() {
     let app = board::router();

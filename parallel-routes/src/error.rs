@@ -51,6 +51,7 @@
 //! # let _: axum::Router = post::router();
 //! ```
 
+use std::any::Any;
 use std::fmt::{self, Display};
 use std::time::Duration;
 
@@ -261,6 +262,16 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     } else {
         "a panic with a non-string payload".to_owned()
     }
+}
+
+/// The `500` for a layout that panicked, logged.
+pub(crate) fn layout_panicked(layout: &'static str, panic: &(dyn Any + Send)) -> Response {
+    tracing::error!(
+        layout,
+        panic = panic_message(panic),
+        "layout panicked; answering 500"
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
 }
 
 #[cfg(test)]

@@ -43,6 +43,16 @@ impl<F> Cell<F> {
     pub fn new(future: F) -> Self {
         Cell::Running { future }
     }
+
+    /// The future of a cell not polled yet: a streamed page runs it elsewhere.
+    pub(crate) fn into_future(self) -> F {
+        match self {
+            Cell::Running { future } => future,
+            Cell::Done { .. } | Cell::Taken => {
+                unreachable!("a list is streamed before any of its slots is polled")
+            }
+        }
+    }
 }
 
 pin_project! {
@@ -59,6 +69,11 @@ impl<H, T> Cons<H, T> {
     /// `head`, then the cells of `tail`.
     pub fn new(head: H, tail: T) -> Self {
         Cons { head, tail }
+    }
+
+    /// The first cell and the rest of the list.
+    pub(crate) fn into_parts(self) -> (H, T) {
+        (self.head, self.tail)
     }
 }
 

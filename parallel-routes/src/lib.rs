@@ -218,11 +218,11 @@ pub mod __private {
         LayoutGuard, LayoutHandler, NestedPage, Page, ParentLayout, SlotEndpoint,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
-    pub use crate::respond::{Rest, render, respond_streamed, run, run_nested};
+    pub use crate::respond::{Rest, render, run, run_nested};
     pub use crate::slot::{
         LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
     };
-    pub use crate::stream::{StreamSlot, join as stream_join};
+    pub use crate::stream::page as stream_page;
     pub use crate::timing::requested as timing_requested;
     pub use axum;
     pub use parallel_routes_macros::__error as error;

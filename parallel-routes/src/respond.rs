@@ -9,7 +9,6 @@
 //! is gone once the slots run, the slots' futures once the layout runs. So the page's future
 //! is as large as its largest stage, not their sum, as a hand-written handler's is.
 
-use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -22,9 +21,8 @@ use futures_util::FutureExt;
 use pin_project_lite::pin_project;
 
 use crate::boundary::Rendered;
-use crate::error::{Interrupt, SlotOutcome, panic_message};
+use crate::error::{Interrupt, SlotOutcome, layout_panicked};
 use crate::join::{Join, Slots, join};
-use crate::stream::Pending;
 use crate::timing::TimingHeader;
 
 /// A response future, boxed.
@@ -234,26 +232,6 @@ where
     }
 }
 
-/// A streamed page's layout: its future `render` in its boundary, its output turned into the
-/// shell with `into_response`, then the slots still `pending`.
-pub async fn respond_streamed<F, C>(
-    layout: &'static str,
-    pending: Pending,
-    render: F,
-    into_response: C,
-) -> Response
-where
-    F: Future,
-    C: FnOnce(F::Output) -> Response,
-{
-    pending
-        .respond(
-            layout,
-            AssertUnwindSafe(render.map(into_response)).catch_unwind(),
-        )
-        .await
-}
-
 /// Runs a nested layout (its slots, then the layout function) as its parent's `children`
 /// (`timed`: the request asked for `Server-Timing`). Its slots have their own boundaries; a
 /// panic in the layout function itself answers `500`, as it would for a layout that is not
@@ -279,14 +257,4 @@ where
         }
         Err(panic) => Err(Interrupt::response(layout_panicked(layout, panic.as_ref()))),
     }
-}
-
-/// The `500` for a layout that panicked, logged.
-pub(crate) fn layout_panicked(layout: &'static str, panic: &(dyn Any + Send)) -> Response {
-    tracing::error!(
-        layout,
-        panic = panic_message(panic),
-        "layout panicked; answering 500"
-    );
-    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
 }

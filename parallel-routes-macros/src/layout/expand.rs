@@ -38,7 +38,8 @@ fn module(layout: &Layout) -> TokenStream {
 
     let mut bounds = vec![quote!(Level: #private::LayoutGuard<S>,)];
     let mut services = Vec::new();
-    let mut aliases = Vec::new();
+    // Per slot, its handler on each route: `handler::<slot>::<route>`.
+    let mut aliases: Vec<Vec<TokenStream>> = vec![Vec::new(); slots.len()];
     let mut checks = Vec::new();
     let mut served = Vec::new();
     for route in &routes {
@@ -48,7 +49,7 @@ fn module(layout: &Layout) -> TokenStream {
             .route(#path, #private::axum::routing::get(#private::Page::<Layout<route::#marker>>::new()))
         });
         served.push(format!("`GET {path}`"));
-        for slot in &slots {
+        for (slot, slot_aliases) in slots.iter().zip(&mut aliases) {
             let alias = Layout::alias(slot, marker);
             bounds.push(quote!(#alias: #private::SlotHandler<S>,));
             if layout.fragments {
@@ -59,10 +60,8 @@ fn module(layout: &Layout) -> TokenStream {
                     .route(#endpoint, #private::axum::routing::get(#private::SlotEndpoint::<Level, #alias>::new()))
                 });
             }
-            aliases.push(quote! {
-                #[doc(hidden)]
-                #[allow(non_camel_case_types)]
-                pub type #alias = #private::Chosen<
+            slot_aliases.push(quote! {
+                pub type #marker = #private::Chosen<
                     { <Handler<slot::#slot, route::#marker>>::HAS_HANDLER },
                     Handler<slot::#slot, route::#marker>,
                     #private::Chosen<
@@ -143,7 +142,20 @@ fn module(layout: &Layout) -> TokenStream {
                 #( pub enum #route_markers {} )*
             }
 
-            #( #aliases )*
+            /// Each slot's handler on each route: the route's own, else the slot's
+            /// `default`. One module per slot, so that no two names can collide.
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            pub mod handler {
+                #(
+                    pub mod #slots {
+                        #[allow(unused_imports)]
+                        use #private::NoHandler as _;
+                        use super::super::{Handler, route, slot};
+                        #( #aliases )*
+                    }
+                )*
+            }
 
             #( #checks )*
 
@@ -262,6 +274,9 @@ fn slot_macro(layout: &Layout) -> TokenStream {
             };
         }
         #[doc(hidden)]
+        // Used by the layout's `#[slot]`s (not in the expansion snapshots, which show the
+        // slots' items as this macro passes them through).
+        #[allow(unused_imports)]
         pub(crate) use __slot;
     }
 }

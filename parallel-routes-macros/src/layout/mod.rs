@@ -96,9 +96,10 @@ impl Layout {
         std::iter::once(index).chain(routes).collect()
     }
 
-    /// The name of the type alias that resolves to `slot`'s handler on `route`.
-    pub(crate) fn alias(slot: &Ident, route: &Ident) -> Ident {
-        quote::format_ident!("{}_{}", slot, route)
+    /// The path, in the layout's module, of the type alias that resolves to `slot`'s handler
+    /// on `route`: `handler::<slot>::<route>`.
+    pub(crate) fn alias(slot: &Ident, route: &Ident) -> TokenStream {
+        quote::quote!(handler::#slot::#route)
     }
 }
 

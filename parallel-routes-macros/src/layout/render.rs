@@ -387,28 +387,18 @@ fn render(
             };
             let call = quote_spanned! {layout.output_span=> #name( #( #call_args ),* )};
             let buffered = hygienic! {
-                #private::Rest::Buffered(#private::run(
-                    #layout_name,
-                    timed,
-                    #list,
-                    move |#fragments| #call,
-                    #into_response,
-                ))
+                #private::Rest::Buffered(#private::run(#layout_name, timed, slots, call, #into_response))
             };
             let rest = match children {
                 // A page with a nested layout as its `children` is buffered.
                 Children::Nested => buffered,
-                Children::Page => streamed_or(
-                    layout,
-                    &handlers,
-                    &vars,
-                    &futures,
-                    &call,
-                    &into_response,
-                    buffered,
-                ),
+                Children::Page => streamed_or(layout, &handlers, &into_response, buffered),
             };
-            hygienic!(::core::result::Result::Ok(#rest))
+            hygienic! {
+                let slots = #list;
+                let call = move |#fragments| #call;
+                ::core::result::Result::Ok(#rest)
+            }
         }
     };
     (
@@ -420,16 +410,13 @@ fn render(
     )
 }
 
-/// The rest of the page once its arguments are extracted: streamed if any slot has `loading`
-/// (a per-handler constant, so the other branch is optimized out), else `buffered`. A
-/// streamed page runs its slots with the runtime's `stream_join`, boxed; either way, an
-/// interrupt is the response.
+/// The rest of the page once its arguments are extracted, the `slots` list and the layout's
+/// `call` bound: streamed if any slot has `loading`, else `buffered`. The choice is a
+/// constant, so only one of the two is compiled for a page. A streamed page runs in the
+/// runtime's `stream_page`, boxed.
 fn streamed_or(
     layout: &Layout,
-    handlers: &[(&Ident, Ident)],
-    vars: &[Ident],
-    futures: &[TokenStream],
-    call: &TokenStream,
+    handlers: &[(&Ident, TokenStream)],
     into_response: &TokenStream,
     buffered: TokenStream,
 ) -> TokenStream {
@@ -448,23 +435,16 @@ fn streamed_or(
         None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
     };
     hygienic! {
-        if #( #metas.loading.is_some() )||* {
-            let nonce = parts
-                .extensions
-                .get::<::parallel_routes::CspNonce>()
-                .map(|nonce| nonce.0.clone());
-            let slots = [ #( #private::StreamSlot::new(#metas, #futures) ),* ];
-            #private::Rest::Streamed(::std::boxed::Box::pin(async move {
-                match #private::stream_join(#mode, nonce, slots).await {
-                    ::core::result::Result::Ok(([ #( #vars ),* ], pending)) => {
-                        #( let #vars = #private::Rendered::into_fragment(#vars); )*
-                        #private::respond_streamed(#layout_name, pending, #call, #into_response).await
-                    }
-                    ::core::result::Result::Err(interrupt) => {
-                        #private::axum::response::IntoResponse::into_response(interrupt)
-                    }
-                }
-            }))
+        if const { #( #metas.loading.is_some() )||* } {
+            #private::Rest::Streamed(#private::stream_page(
+                #layout_name,
+                parts,
+                #mode,
+                const { &[ #( #metas ),* ] },
+                slots,
+                call,
+                #into_response,
+            ))
         } else {
             #buffered
         }

@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use futures_util::stream::{self, Stream, StreamExt};
 
 use super::markers::{self, StreamId};
-use super::{Done, Running, take_interrupt};
+use super::running::{Done, Running, take_interrupt};
 use crate::boundary::{SlotMeta, fallback};
 use crate::error::{Interrupt, SlotError, SlotErrorKind};
 use crate::fragment::Fragment;
