@@ -776,3 +776,72 @@ async fn over_a_socket_the_shell_is_read_before_the_slow_slot_is_done() {
     assert!(shell_at < done_at, "{shell_at:?} {done_at:?}");
     server.abort();
 }
+
+// --- A root layout with a loading slot, and a layout nested in it ---------------------------
+
+#[layout("/portal", slots(news))]
+async fn portal(news: Fragment, children: Fragment) -> Html<String> {
+    Html(format!(
+        "<html><body><aside>{news}</aside><main>{children}</main></body></html>"
+    ))
+}
+
+#[slot(portal, news, loading = news_skeleton)]
+async fn portal_news() -> &'static str {
+    sleep_ms(200).await;
+    "news"
+}
+
+fn news_skeleton() -> &'static str {
+    "loading news"
+}
+
+#[page(portal)]
+async fn portal_home() -> &'static str {
+    "home"
+}
+
+#[layout("/portal/docs", slots(toc), parent = portal)]
+async fn docs(toc: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("<nav>{toc}</nav>{children}"))
+}
+
+#[slot(docs, toc)]
+async fn docs_toc() -> &'static str {
+    sleep_ms(20).await;
+    "contents"
+}
+
+#[page(docs)]
+async fn docs_page() -> &'static str {
+    "the docs"
+}
+
+/// The root's page and its nested layout's page are the same generated page (with the root's
+/// own `#[page]`, or the nested layout, as `children`): both stream the root's loading slot.
+/// The nested layout, which has no `loading`, is in the shell.
+#[tokio::test]
+async fn a_root_streams_its_loading_slots_around_its_own_page_and_a_nested_one() {
+    let app = portal::router().merge(docs::router());
+    for (path, main) in [
+        ("/portal", "<main>home</main>"),
+        ("/portal/docs", "<main><nav>contents</nav>the docs</main>"),
+    ] {
+        let reply = chunks(app.clone(), get(path)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let chunks = reply.unsalted();
+        assert!(chunks.len() >= 2, "{path} was not streamed: {chunks:?}");
+        assert!(
+            chunks[0].contains("loading news") && chunks[0].contains(main),
+            "{path}: the shell should hold the skeleton and the page: {:?}",
+            chunks[0]
+        );
+        assert!(!chunks[0].contains(">news<"), "{path}: {:?}", chunks[0]);
+        assert!(
+            chunks[1..]
+                .concat()
+                .contains("<template id=prc-R-0>news</template>"),
+            "{path}: {chunks:?}"
+        );
+    }
+}

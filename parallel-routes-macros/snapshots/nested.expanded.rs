@@ -155,111 +155,18 @@ mod shell {
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S> for shell::Layout<shell::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    HeaderMap: ::parallel_routes::__private::LayoutArg<__S>,
-    shell::handler::nav::index: ::parallel_routes::__private::SlotHandler<__S>,
-    shell::handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    shell::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    ::parallel_routes::__private::OwnPage<shell::handler::children::index>:
+        ::parallel_routes::__private::NestedPage<__S>,
 {
     fn render(
-        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        ::parallel_routes::__private::render(async move {
-            let parts = &mut parts;
-            let state = &state;
-            let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_0 =
-                match ::parallel_routes::__private::extract::<HeaderMap, __S>(parts, state).await {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
-            let slot_nav =
-                match <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
-                    __S,
-                >>::extract(parts, state)
-                .await
-                {
-                    ::core::result::Result::Ok(slot) => slot,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
-            let slot_children = match <shell::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slots = ::parallel_routes::__private::Cons::new(
-                ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_nav, timed),
-                ),
-                ::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                    ),
-                    ::parallel_routes::__private::Nil,
-                ),
-            );
-            let call = move |(slot_nav, (slot_children, ()))| shell(arg_0, slot_nav, slot_children);
-            ::core::result::Result::Ok(
-                if const {
-                    <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META
-                        .loading
-                        .is_some()
-                        || <shell::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                } {
-                    ::parallel_routes::__private::Rest::Streamed(
-                        ::parallel_routes::__private::stream_page(
-                            "shell",
-                            parts,
-                            ::parallel_routes::StreamMode::OutOfOrder,
-                            const {
-                                &[
-                                    <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <shell::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                ]
-                            },
-                            slots,
-                            call,
-                            |output| {
-                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                            },
-                        ),
-                    )
-                } else {
-                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
-                        "shell",
-                        timed,
-                        slots,
-                        call,
-                        |output| {
-                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                        },
-                    ))
-                },
-            )
-        })
+        <shell::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
+            ::parallel_routes::__private::OwnPage<shell::handler::children::index>,
+        >(parts, state)
     }
 }
 impl shell::Level {
@@ -295,7 +202,7 @@ where
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send
     where
-        K: ::parallel_routes::__private::NestedPage<__S>,
+        K: ::parallel_routes::__private::NestedPage<__S> + 'static,
     {
         ::parallel_routes::__private::render(async move {
             let parts = &mut parts;
@@ -339,13 +246,53 @@ where
                 ),
             );
             let call = move |(slot_nav, (slot_children, ()))| shell(arg_0, slot_nav, slot_children);
-            ::core::result::Result::Ok(::parallel_routes::__private::Rest::Buffered(
-                ::parallel_routes::__private::run("shell", timed, slots, call, |output| {
-                    ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                        output,
+            ::core::result::Result::Ok(
+                if const {
+                    <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                            .loading
+                            .is_some()
+                } {
+                    ::parallel_routes::__private::Rest::Streamed(
+                        ::parallel_routes::__private::stream_page(
+                            "shell",
+                            parts,
+                            ::parallel_routes::StreamMode::OutOfOrder,
+                            const {
+                                &[
+                                    <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <K as ::parallel_routes::__private::NestedPage<__S>>::META,
+                                ]
+                            },
+                            slots,
+                            call,
+                            |output| {
+                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                            },
+                        ),
                     )
-                }),
-            ))
+                } else {
+                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
+                        "shell",
+                        timed,
+                        slots,
+                        call,
+                        |output| {
+                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                        },
+                    ))
+                },
+            )
         })
     }
 }
@@ -582,82 +529,28 @@ mod settings {
 impl<__S> ::parallel_routes::__private::NestedPage<__S> for settings::Layout<settings::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
-    settings::handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
-    settings::handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    settings::Nest<::parallel_routes::__private::OwnPage<settings::handler::children::index>>:
+        ::parallel_routes::__private::NestedPage<__S>,
 {
-    async fn start(
+    fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
         timed: bool,
-    ) -> ::core::result::Result<
-        impl ::core::future::Future<
-            Output = ::core::result::Result<
-                ::parallel_routes::__private::Rendered,
-                ::parallel_routes::Interrupt,
-            >,
-        > + ::core::marker::Send
-        + use<__S>,
-        ::parallel_routes::__private::axum::response::Response,
-    > {
-        let arg_0 =
-            match ::parallel_routes::__private::extract::<Path<String>, __S>(parts, state).await {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-        let slot_sidebar =
-            match <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-            .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-        let slot_children = match <settings::handler::children::index as ::parallel_routes::__private::SlotHandler<
-            __S,
-        >>::extract(parts, state)
-            .await
-        {
-            ::core::result::Result::Ok(slot) => slot,
-            ::core::result::Result::Err(rejection) => {
-                return ::core::result::Result::Err(rejection);
-            }
-        };
-        ::core::result::Result::Ok(::parallel_routes::__private::run_nested(
-            "settings",
-            timed,
-            async move {
-                match ::parallel_routes::__private::join(::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_sidebar, timed),
-                    ),
-                    ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(
-                            ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                        ),
-                        ::parallel_routes::__private::Nil,
-                    ),
-                ))
-                .await
-                {
-                    ::core::result::Result::Ok(((slot_sidebar, (slot_children, ())), _)) => {
-                        ::parallel_routes::__private::SlotOutcome::Rendered(
-                            ::parallel_routes::IntoFragment::into_fragment(
-                                settings(arg_0, slot_sidebar, slot_children).await,
-                            ),
-                        )
-                    }
-                    ::core::result::Result::Err(interrupt) => {
-                        ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt)
-                    }
-                }
-            },
-        ))
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            impl ::core::future::Future<
+                Output = ::core::result::Result<
+                    ::parallel_routes::__private::Rendered,
+                    ::parallel_routes::Interrupt,
+                >,
+            > + ::core::marker::Send
+            + use<__S>,
+            ::parallel_routes::__private::axum::response::Response,
+        >,
+    > + ::core::marker::Send {
+        <settings::Nest<
+            ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
+        > as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
     }
 }
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
@@ -794,7 +687,7 @@ where
         state: __S,
     ) -> ::parallel_routes::__private::axum::response::Response
     where
-        K: ::parallel_routes::__private::NestedPage<__S>,
+        K: ::parallel_routes::__private::NestedPage<__S> + 'static,
     {
         <shell::Level as ::parallel_routes::__private::ParentLayout<
             __S,

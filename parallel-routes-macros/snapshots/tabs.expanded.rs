@@ -440,136 +440,18 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Uri: ::parallel_routes::__private::LayoutArg<__S>,
-    dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>:
+        ::parallel_routes::__private::NestedPage<__S>,
 {
     fn render(
-        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        ::parallel_routes::__private::render(async move {
-            let parts = &mut parts;
-            let state = &state;
-            let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 = match ::parallel_routes::__private::extract::<Uri, __S>(parts, state).await
-            {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_latest = match <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_archive = match <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_children = match <dashboard::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slots = ::parallel_routes::__private::Cons::new(
-                ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-                ),
-                ::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-                    ),
-                    ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(
-                            ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                        ),
-                        ::parallel_routes::__private::Nil,
-                    ),
-                ),
-            );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
-            };
-            ::core::result::Result::Ok(
-                if const {
-                    <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META
-                        .loading
-                        .is_some()
-                        || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                        || <dashboard::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                } {
-                    ::parallel_routes::__private::Rest::Streamed(
-                        ::parallel_routes::__private::stream_page(
-                            "dashboard",
-                            parts,
-                            ::parallel_routes::StreamMode::OutOfOrder,
-                            const {
-                                &[
-                                    <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::children::index as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                ]
-                            },
-                            slots,
-                            call,
-                            |output| {
-                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                            },
-                        ),
-                    )
-                } else {
-                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
-                        "dashboard",
-                        timed,
-                        slots,
-                        call,
-                        |output| {
-                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                        },
-                    ))
-                },
-            )
-        })
+        <dashboard::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
+            ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>,
+        >(parts, state)
     }
 }
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
@@ -878,7 +760,7 @@ where
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send
     where
-        K: ::parallel_routes::__private::NestedPage<__S>,
+        K: ::parallel_routes::__private::NestedPage<__S> + 'static,
     {
         ::parallel_routes::__private::render(async move {
             let parts = &mut parts;
@@ -938,13 +820,61 @@ where
             let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
                 dashboard(slot_latest, slot_archive, slot_children, arg_3)
             };
-            ::core::result::Result::Ok(::parallel_routes::__private::Rest::Buffered(
-                ::parallel_routes::__private::run("dashboard", timed, slots, call, |output| {
-                    ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                        output,
+            ::core::result::Result::Ok(
+                if const {
+                    <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                        || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                            .loading
+                            .is_some()
+                } {
+                    ::parallel_routes::__private::Rest::Streamed(
+                        ::parallel_routes::__private::stream_page(
+                            "dashboard",
+                            parts,
+                            ::parallel_routes::StreamMode::OutOfOrder,
+                            const {
+                                &[
+                                    <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <K as ::parallel_routes::__private::NestedPage<__S>>::META,
+                                ]
+                            },
+                            slots,
+                            call,
+                            |output| {
+                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                            },
+                        ),
                     )
-                }),
-            ))
+                } else {
+                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
+                        "dashboard",
+                        timed,
+                        slots,
+                        call,
+                        |output| {
+                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                        },
+                    ))
+                },
+            )
         })
     }
 }

@@ -169,17 +169,15 @@ where
         let mut handler = this.handler;
         let Some(guards) = this.guards else {
             // The common case: no span, no timer, no clock.
-            return match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
-                Ok(Poll::Pending) => Poll::Pending,
-                Ok(Poll::Ready(SlotOutcome::Rendered(fragment))) => Poll::Ready(Ok(Rendered {
-                    fragment,
-                    timing: None,
-                })),
-                Ok(Poll::Ready(outcome)) => Poll::Ready(finish((this.meta)(), None, Ok(outcome))),
-                Err(panic) => Poll::Ready(finish((this.meta)(), None, Err(panic))),
-            };
+            let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
+            return settle(polled, (this.meta)());
         };
-        let polled = poll_guarded(handler, (this.meta)(), guards, cx);
+        let polled = poll_guarded(
+            &mut |cx: &mut Context<'_>| handler.as_mut().poll(cx),
+            (this.meta)(),
+            guards,
+            cx,
+        );
         if polled.is_ready() {
             // The span closes, the timer goes.
             *this.guards = None;
@@ -188,16 +186,38 @@ where
     }
 }
 
+/// The outcome of a poll without guards, as the join takes it. Not generic: compiled once,
+/// not per slot; `#[inline]`, so that an optimized build still inlines it into each slot's
+/// `poll`.
+#[inline]
+fn settle(
+    polled: std::thread::Result<Poll<SlotOutcome>>,
+    meta: &'static SlotMeta,
+) -> Poll<Result<Rendered, Interrupt>> {
+    match polled {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(SlotOutcome::Rendered(fragment))) => Poll::Ready(Ok(Rendered {
+            fragment,
+            timing: None,
+        })),
+        Ok(Poll::Ready(outcome)) => Poll::Ready(finish(meta, None, Ok(outcome))),
+        Err(panic) => Poll::Ready(finish(meta, None, Err(panic))),
+    }
+}
+
 /// A poll with a span, a timer or the clock: apart, so that the common case stays small.
+///
+/// Not generic (the slot's handler is polled through `poll`): compiled once, not once per
+/// slot, as only requests that are traced, timed or have a deadline take this path.
 #[inline(never)]
-fn poll_guarded<F: Future<Output = SlotOutcome>>(
-    mut handler: Pin<&mut F>,
+fn poll_guarded(
+    poll: &mut dyn FnMut(&mut Context<'_>) -> Poll<SlotOutcome>,
     meta: &'static SlotMeta,
     guards: &mut Guards,
     cx: &mut Context<'_>,
 ) -> Poll<Result<Rendered, Interrupt>> {
     let entered = guards.trace.as_ref().map(|(span, _)| span.enter());
-    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)));
+    let polled = std::panic::catch_unwind(AssertUnwindSafe(|| poll(cx)));
     let outcome = match polled {
         Ok(Poll::Ready(outcome)) => Ok(outcome),
         Err(panic) => Err(panic),

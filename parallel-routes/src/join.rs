@@ -27,14 +27,12 @@ pin_project! {
     /// One slot of a [`Join`]: its future while it runs, then its fragment.
     #[allow(missing_docs)] // the variants say it; pin-project-lite takes no field docs
     #[project = CellProj]
-    #[project_replace = CellOwned]
     pub enum Cell<F> {
         /// Running: the slot's future, in its boundary.
         Running { #[pin] future: F },
-        /// Finished: what goes into the layout.
+        /// Finished: what goes into the layout (taken out, leaving an empty fragment, when
+        /// the layout is called).
         Done { fragment: Fragment },
-        /// Handed to the layout.
-        Taken,
     }
 }
 
@@ -48,7 +46,7 @@ impl<F> Cell<F> {
     pub(crate) fn into_future(self) -> F {
         match self {
             Cell::Running { future } => future,
-            Cell::Done { .. } | Cell::Taken => {
+            Cell::Done { .. } => {
                 unreachable!("a list is streamed before any of its slots is polled")
             }
         }
@@ -148,7 +146,7 @@ where
             CellProj::Running { future } if polled.contains(&index) => match future.poll(cx) {
                 Poll::Ready(Ok(Rendered { fragment, timing })) => {
                     if let Some(timing) = timing {
-                        timings.push((index, timing));
+                        push(timings, index, timing);
                     }
                     this.head.set(Cell::Done { fragment });
                     true
@@ -157,21 +155,18 @@ where
                 Poll::Pending => false,
             },
             CellProj::Running { .. } => false,
-            CellProj::Done { .. } | CellProj::Taken => true,
+            CellProj::Done { .. } => true,
         };
-        match this.tail.poll_slots(cx, index + 1, polled, timings) {
-            Poll::Ready(Ok(())) if done => Poll::Ready(Ok(())),
-            Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
-            _ => Poll::Pending,
-        }
+        and(done, this.tail.poll_slots(cx, index + 1, polled, timings))
     }
 
     #[inline]
     fn take(self: Pin<&mut Self>) -> Self::Fragments {
         let this = self.project();
-        let fragment = match this.head.project_replace(Cell::Taken) {
-            CellOwned::Done { fragment } => fragment,
-            CellOwned::Running { .. } | CellOwned::Taken => {
+        // Taken in place rather than by replacing the cell: less code for every slot.
+        let fragment = match this.head.project() {
+            CellProj::Done { fragment } => std::mem::take(fragment),
+            CellProj::Running { .. } => {
                 unreachable!("the fragments are taken once every slot has finished")
             }
         };
@@ -225,12 +220,35 @@ impl<L: Slots> Future for Join<L> {
         }
         match polled {
             Poll::Ready(Ok(())) => {
-                let mut timings = std::mem::take(this.timings);
-                timings.sort_unstable_by_key(|(index, _)| *index);
+                let timings = in_page_order(std::mem::take(this.timings));
                 Poll::Ready(Ok((this.slots.take(), timings)))
             }
             Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
             Poll::Pending => Poll::Pending,
         }
     }
+}
+
+/// A finished slot's timing, put with the others. This and [`and`] are not generic, so
+/// compiled once rather than for every slot.
+#[inline(never)]
+fn push(timings: &mut Timings, index: usize, timing: Box<SlotTiming>) {
+    timings.push((index, timing));
+}
+
+/// A cell (`done`: it has finished) and the rest of the list: ready once both are, or at
+/// the first interrupt.
+#[inline]
+fn and(done: bool, rest: Poll<Result<(), Interrupt>>) -> Poll<Result<(), Interrupt>> {
+    match rest {
+        Poll::Ready(Ok(())) if done => Poll::Ready(Ok(())),
+        Poll::Ready(Err(interrupt)) => Poll::Ready(Err(interrupt)),
+        _ => Poll::Pending,
+    }
+}
+
+/// The timings by the slots' places in the page. Not generic: compiled once, not per page.
+fn in_page_order(mut timings: Timings) -> Timings {
+    timings.sort_unstable_by_key(|(index, _)| *index);
+    timings
 }

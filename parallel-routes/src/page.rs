@@ -11,7 +11,7 @@ use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::boundary::Rendered;
+use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::respond::BoxResponseFuture;
 use crate::slot::{SlotCall, SlotHandler};
@@ -45,10 +45,15 @@ pub trait LayoutHandler<S> {
     fn render(parts: Parts, state: S) -> impl Future<Output = Response> + Send;
 }
 
-/// A page below a parent layout: a nested layout on one of its routes (`Layout<Route>`), or a
-/// nested layout wrapped around the page below it (`Nest<Page>`). Implemented by `#[layout]`;
-/// not meant to be implemented by hand.
+/// What a layout renders as its `children`: a nested layout on one of its routes
+/// (`Layout<Route>`), a nested layout wrapped around the page below it (`Nest<Page>`), or the
+/// layout's own page ([`OwnPage`]). Implemented by `#[layout]`; not meant to be implemented by
+/// hand.
 pub trait NestedPage<S> {
+    /// The `children` slot's meta, for a streamed page: a nested layout has no `loading`
+    /// placeholder (it is awaited before the shell), its own page has its handler's.
+    const META: &'static SlotMeta = &NESTED_META;
+
     /// Called by the parent once its own extractors have run: runs this level's extractors,
     /// starts the levels below, extracts this level's slots' arguments, and returns this level
     /// as a future — the parent's `children`, which it runs beside its own slots, so that no
@@ -79,7 +84,38 @@ pub trait ParentLayout<S> {
     /// own parent, so the root's extractors always run first.
     fn nest<K>(parts: Parts, state: S) -> impl Future<Output = Response> + Send
     where
-        K: NestedPage<S>;
+        K: NestedPage<S> + 'static;
+}
+
+/// The meta of a nested layout as its parent's `children`.
+static NESTED_META: SlotMeta = SlotMeta {
+    layout: "nested",
+    slot: "children",
+    fallback: None,
+    loading: None,
+    timeout: None,
+};
+
+/// A layout's own page (`#[page]`, the handler `H` of its `children` slot) as what the layout
+/// renders as its `children`: the same generated page then serves the layout's own route and
+/// every nested layout below it.
+pub struct OwnPage<H>(PhantomData<fn() -> H>);
+
+impl<S, H> NestedPage<S> for OwnPage<H>
+where
+    H: SlotHandler<S>,
+    S: Sync,
+{
+    const META: &'static SlotMeta = H::META;
+
+    async fn start(
+        parts: &mut Parts,
+        state: &S,
+        timed: bool,
+    ) -> Result<impl Future<Output = Result<Rendered, Interrupt>> + Send + use<S, H>, Response>
+    {
+        Ok(H::extract(parts, state).await?.call(timed))
+    }
 }
 
 /// The axum handler for `GET <path>`: renders layout `L`.
@@ -170,11 +206,18 @@ where
                 Err(rejection) => return rejection,
             };
             let started = timed.then(Instant::now);
-            match slot.call(timed).await {
-                Ok(rendered) => TimingHeader::of(started, rendered.timing.as_deref())
-                    .add_to(rendered.fragment.into_response()),
-                Err(interrupt) => interrupt.into_response(),
-            }
+            fragment_response(started, slot.call(timed).await)
         })
+    }
+}
+
+/// The response of `GET <path>/@<slot>`: the slot's fragment (with its `Server-Timing` entry
+/// if it was timed from `started`), or the interrupt's response. Not generic: compiled once,
+/// not per slot.
+fn fragment_response(started: Option<Instant>, result: Result<Rendered, Interrupt>) -> Response {
+    match result {
+        Ok(rendered) => TimingHeader::of(started, rendered.timing.as_deref())
+            .add_to(rendered.fragment.into_response()),
+        Err(interrupt) => interrupt.into_response(),
     }
 }

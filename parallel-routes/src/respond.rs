@@ -22,7 +22,7 @@ use pin_project_lite::pin_project;
 
 use crate::boundary::Rendered;
 use crate::error::{Interrupt, SlotOutcome, layout_panicked};
-use crate::join::{Join, Slots, join};
+use crate::join::{Join, Slots, Timings, join};
 use crate::timing::TimingHeader;
 
 /// A response future, boxed.
@@ -159,8 +159,7 @@ where
                         Ok(joined) => joined,
                         Err(interrupt) => return Poll::Ready(interrupt.into_response()),
                     };
-                    let timing =
-                        TimingHeader::of(started, timings.iter().map(|(_, timing)| &**timing));
+                    let timing = timing_header(started, &timings);
                     let render = call(fragments);
                     self.set(Run::Responding {
                         respond: respond(layout, timing, render, into_response),
@@ -171,6 +170,12 @@ where
             }
         }
     }
+}
+
+/// The page's `Server-Timing` header from its slots' timings. Not generic: compiled once,
+/// not per page.
+fn timing_header(started: Option<Instant>, timings: &Timings) -> TimingHeader {
+    TimingHeader::of(started, timings.iter().map(|(_, timing)| &**timing))
 }
 
 pin_project! {

@@ -49,6 +49,9 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
         .map(|route| {
             let marker = &route.marker;
             let page = hygienic!(#name::Layout<#name::route::#marker>);
+            if layout.children.is_some() && route.literal.is_none() {
+                return own_page(layout, &page);
+            }
             let Some(parent) = &layout.parent else {
                 let (bounds, body) = render(layout, marker, Children::Page, Tail::Respond);
                 return hygienic! {
@@ -75,25 +78,93 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
             };
             let (bounds, body) = render(layout, marker, Children::Page, Tail::Nest);
             let start = start(&hygienic!(__S), &page, &bounds, &body);
+            let render = nested_render(parent, &page);
             hygienic! {
                 #start
-
-                impl<__S> #private::LayoutHandler<__S> for #page
-                where
-                    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                    #parent::Level: #private::ParentLayout<__S>,
-                    #page: #private::NestedPage<__S>,
-                {
-                    async fn render(
-                        parts: #private::axum::http::request::Parts,
-                        state: __S,
-                    ) -> #private::axum::response::Response {
-                        <#parent::Level as #private::ParentLayout<__S>>::nest::<#page>(parts, state).await
-                    }
-                }
+                #render
             }
         })
         .collect()
+}
+
+/// The index route of a layout with `children`: the layout's one generic page — the same
+/// that renders every nested layout below it (`ParentLayout::nest`, or `Nest` for a nested
+/// layout) — with the layout's own page (`OwnPage`) as its `children`. So the layout's page is
+/// generated once, not once for its own route and again for its nested layouts.
+fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
+    let name = &layout.name;
+    let private = hygienic!(::parallel_routes::__private);
+    let index = Ident::new("index", proc_macro2::Span::call_site());
+    let children = Layout::alias(
+        &Ident::new("children", proc_macro2::Span::call_site()),
+        &index,
+    );
+    let own = hygienic!(#private::OwnPage<#name::#children>);
+    match &layout.parent {
+        None => hygienic! {
+            impl<__S> #private::LayoutHandler<__S> for #page
+            where
+                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                #name::Level: #private::ParentLayout<__S>,
+                #own: #private::NestedPage<__S>,
+            {
+                fn render(
+                    parts: #private::axum::http::request::Parts,
+                    state: __S,
+                ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send {
+                    <#name::Level as #private::ParentLayout<__S>>::nest::<#own>(parts, state)
+                }
+            }
+        },
+        Some(parent) => {
+            let render = nested_render(parent, page);
+            hygienic! {
+            impl<__S> #private::NestedPage<__S> for #page
+            where
+                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+                #name::Nest<#own>: #private::NestedPage<__S>,
+            {
+                fn start(
+                    parts: &mut #private::axum::http::request::Parts,
+                    state: &__S,
+                    timed: bool,
+                ) -> impl ::core::future::Future<
+                    Output = ::core::result::Result<
+                        impl ::core::future::Future<
+                            Output = ::core::result::Result<#private::Rendered, ::parallel_routes::Interrupt>,
+                        > + ::core::marker::Send + use<__S>,
+                        #private::axum::response::Response,
+                    >,
+                > + ::core::marker::Send {
+                    <#name::Nest<#own> as #private::NestedPage<__S>>::start(parts, state, timed)
+                }
+            }
+
+            #render
+            }
+        }
+    }
+}
+
+/// A nested layout's page on one of its routes: its parent renders it (`ParentLayout::nest`),
+/// so that the parents' extractors run first.
+fn nested_render(parent: &syn::Path, page: &TokenStream) -> TokenStream {
+    let private = hygienic!(::parallel_routes::__private);
+    hygienic! {
+        impl<__S> #private::LayoutHandler<__S> for #page
+        where
+            __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            #parent::Level: #private::ParentLayout<__S>,
+            #page: #private::NestedPage<__S>,
+        {
+            async fn render(
+                parts: #private::axum::http::request::Parts,
+                state: __S,
+            ) -> #private::axum::response::Response {
+                <#parent::Level as #private::ParentLayout<__S>>::nest::<#page>(parts, state).await
+            }
+        }
+    }
 }
 
 /// `impl<#generics> NestedPage for #page`, whose `start` is `body`.
@@ -194,7 +265,7 @@ fn parent(layout: &Layout) -> TokenStream {
                         state: __S,
                     ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send
                     where
-                        K: #private::NestedPage<__S>,
+                        K: #private::NestedPage<__S> + 'static,
                     {
                         #private::render(async move {
                             let parts = &mut parts;
@@ -226,7 +297,7 @@ fn parent(layout: &Layout) -> TokenStream {
                         state: __S,
                     ) -> #private::axum::response::Response
                     where
-                        K: #private::NestedPage<__S>,
+                        K: #private::NestedPage<__S> + 'static,
                     {
                         <#grandparent::Level as #private::ParentLayout<__S>>::nest::<#nest>(parts, state).await
                     }
@@ -329,7 +400,6 @@ fn render(
             };
         });
     }
-    let mut handlers = Vec::new();
     for (slot, var) in slots.iter().zip(&vars) {
         if children == Children::Nested && *slot == "children" {
             continue;
@@ -342,7 +412,6 @@ fn render(
                 ::core::result::Result::Err(rejection) => #reject,
             };
         });
-        handlers.push((*slot, alias));
     }
 
     // Each slot's future, made where it is joined (built in place, not moved): from the
@@ -355,6 +424,18 @@ fn render(
                 hygienic!(#var)
             } else {
                 hygienic!(#private::SlotCall::call(#var, timed))
+            }
+        })
+        .collect();
+    // Each slot's meta, for a streamed page.
+    let metas: Vec<TokenStream> = slots
+        .iter()
+        .map(|slot| {
+            if children == Children::Nested && *slot == "children" {
+                hygienic!(<K as #private::NestedPage<__S>>::META)
+            } else {
+                let alias = Layout::alias(slot, route);
+                hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META)
             }
         })
         .collect();
@@ -389,11 +470,7 @@ fn render(
             let buffered = hygienic! {
                 #private::Rest::Buffered(#private::run(#layout_name, timed, slots, call, #into_response))
             };
-            let rest = match children {
-                // A page with a nested layout as its `children` is buffered.
-                Children::Nested => buffered,
-                Children::Page => streamed_or(layout, &handlers, &into_response, buffered),
-            };
+            let rest = streamed_or(layout, &metas, &into_response, buffered);
             hygienic! {
                 let slots = #list;
                 let call = move |#fragments| #call;
@@ -416,20 +493,16 @@ fn render(
 /// runtime's `stream_page`, boxed.
 fn streamed_or(
     layout: &Layout,
-    handlers: &[(&Ident, TokenStream)],
+    metas: &[TokenStream],
     into_response: &TokenStream,
     buffered: TokenStream,
 ) -> TokenStream {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
-    if handlers.is_empty() {
+    if metas.is_empty() {
         return buffered;
     }
     let layout_name = name.to_string();
-    let metas: Vec<TokenStream> = handlers
-        .iter()
-        .map(|(_, alias)| hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META))
-        .collect();
     let mode = match &layout.stream {
         Some(mode) => hygienic!(::parallel_routes::StreamMode::#mode),
         None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
