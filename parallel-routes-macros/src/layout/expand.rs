@@ -334,6 +334,35 @@ pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
                     ::core::option::Option::None;
             }
 
+            // What a nested layout asks of its parent, so that a child of this layout reports
+            // no error of its own. Never run: the crate does not compile.
+            impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for Level
+            where
+                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            {
+                async fn guard(
+                    _: &mut ::parallel_routes::__private::axum::http::request::Parts,
+                    _: &__S,
+                ) -> ::core::result::Result<(), ::parallel_routes::__private::axum::response::Response> {
+                    ::core::result::Result::Ok(())
+                }
+            }
+
+            impl<__S> ::parallel_routes::__private::ParentLayout<__S> for Level
+            where
+                __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            {
+                async fn nest<K>(
+                    _: ::parallel_routes::__private::axum::http::request::Parts,
+                    _: __S,
+                ) -> ::parallel_routes::__private::axum::response::Response
+                where
+                    K: ::parallel_routes::__private::NestedPage<__S> + 'static,
+                {
+                    ::core::unreachable!("the layout has a compile error")
+                }
+            }
+
             #[doc(hidden)]
             macro_rules! __slot {
                 ($($tokens:tt)*) => {};
