@@ -50,6 +50,7 @@ mod dashboard {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::latest::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
@@ -64,28 +65,25 @@ mod dashboard {
             .route(
                 "/dashboard/@latest",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::latest::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
             .route(
                 "/dashboard/@archive",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::archive::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        1usize,
+                    ),
                 ),
             )
             .route(
                 "/dashboard/@children",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::children::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        2usize,
+                    ),
                 ),
             )
     }
@@ -156,6 +154,41 @@ mod dashboard {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::archive::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER

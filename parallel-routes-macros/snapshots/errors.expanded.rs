@@ -64,6 +64,7 @@ mod status {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::api::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::payments::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::search::index: ::parallel_routes::__private::SlotHandler<S>,
@@ -80,46 +81,41 @@ mod status {
             .route(
                 "/status/@api",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::api::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
             .route(
                 "/status/@payments",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::payments::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        1usize,
+                    ),
                 ),
             )
             .route(
                 "/status/@search",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::search::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        2usize,
+                    ),
                 ),
             )
             .route(
                 "/status/@recommendations",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::recommendations::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        3usize,
+                    ),
                 ),
             )
             .route(
                 "/status/@billing",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::billing::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        4usize,
+                    ),
                 ),
             )
     }
@@ -220,6 +216,55 @@ mod status {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::api::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::payments::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::search::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::recommendations::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::billing::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::api::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::payments::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
+                    ::parallel_routes::__private::fragment::<handler::search::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                3usize => {
+                    ::parallel_routes::__private::fragment::<handler::recommendations::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::billing::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::api, route::index>>::HAS_HANDLER
@@ -802,6 +847,7 @@ mod service {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::overview::index: ::parallel_routes::__private::SlotHandler<S>,
     {
         ::parallel_routes::__private::axum::Router::new()
@@ -814,10 +860,9 @@ mod service {
             .route(
                 "/services/{name}/@overview",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::overview::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
     }
@@ -858,6 +903,27 @@ mod service {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::overview::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::overview::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::overview, route::index>>::HAS_HANDLER

@@ -41,6 +41,7 @@ pub mod feed {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::header::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::posts::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::suggestions::index: ::parallel_routes::__private::SlotHandler<S>,
@@ -55,28 +56,25 @@ pub mod feed {
             .route(
                 "/feed/@header",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::header::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
             .route(
                 "/feed/@posts",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::posts::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        1usize,
+                    ),
                 ),
             )
             .route(
                 "/feed/@suggestions",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::suggestions::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        2usize,
+                    ),
                 ),
             )
     }
@@ -147,6 +145,41 @@ pub mod feed {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::header::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::posts::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::suggestions::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::header::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::posts::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::suggestions::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::header, route::index>>::HAS_HANDLER

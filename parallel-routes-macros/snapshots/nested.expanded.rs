@@ -25,6 +25,7 @@ mod shell {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::nav::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
     {
@@ -38,19 +39,17 @@ mod shell {
             .route(
                 "/@nav",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::nav::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
             .route(
                 "/@children",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::children::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        1usize,
+                    ),
                 ),
             )
     }
@@ -106,6 +105,34 @@ mod shell {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::nav::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::nav::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::nav, route::index>>::HAS_HANDLER
@@ -396,6 +423,7 @@ mod settings {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::sidebar::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
     {
@@ -409,19 +437,17 @@ mod settings {
             .route(
                 "/settings/{section}/@sidebar",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::sidebar::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        0usize,
+                    ),
                 ),
             )
             .route(
                 "/settings/{section}/@children",
                 ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        handler::children::index,
-                    >::new(),
+                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
+                        1usize,
+                    ),
                 ),
             )
     }
@@ -480,6 +506,34 @@ mod settings {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::sidebar::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::sidebar, route::index>>::HAS_HANDLER

@@ -74,14 +74,17 @@ pub mod dashboard {
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
         handler::latest::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
         Layout<route::at_week>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::at_week>: ::parallel_routes::__private::Fragments<S>,
         handler::latest::at_week: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::at_week: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::at_week: ::parallel_routes::__private::SlotHandler<S>,
         Layout<route::at_month>: ::parallel_routes::__private::LayoutHandler<S>,
+        Layout<route::at_month>: ::parallel_routes::__private::Fragments<S>,
         handler::latest::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::at_month: ::parallel_routes::__private::SlotHandler<S>,
@@ -98,8 +101,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::latest::index,
-                    >::new(),
+                        Layout<route::index>,
+                    >::new(0usize),
                 ),
             )
             .route(
@@ -107,8 +110,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::archive::index,
-                    >::new(),
+                        Layout<route::index>,
+                    >::new(1usize),
                 ),
             )
             .route(
@@ -116,8 +119,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::children::index,
-                    >::new(),
+                        Layout<route::index>,
+                    >::new(2usize),
                 ),
             )
             .route(
@@ -131,8 +134,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::latest::at_week,
-                    >::new(),
+                        Layout<route::at_week>,
+                    >::new(0usize),
                 ),
             )
             .route(
@@ -140,8 +143,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::archive::at_week,
-                    >::new(),
+                        Layout<route::at_week>,
+                    >::new(1usize),
                 ),
             )
             .route(
@@ -149,8 +152,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::children::at_week,
-                    >::new(),
+                        Layout<route::at_week>,
+                    >::new(2usize),
                 ),
             )
             .route(
@@ -164,8 +167,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::latest::at_month,
-                    >::new(),
+                        Layout<route::at_month>,
+                    >::new(0usize),
                 ),
             )
             .route(
@@ -173,8 +176,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::archive::at_month,
-                    >::new(),
+                        Layout<route::at_month>,
+                    >::new(1usize),
                 ),
             )
             .route(
@@ -182,8 +185,8 @@ pub mod dashboard {
                 ::parallel_routes::__private::axum::routing::get(
                     ::parallel_routes::__private::SlotEndpoint::<
                         Level,
-                        handler::children::at_month,
-                    >::new(),
+                        Layout<route::at_month>,
+                    >::new(2usize),
                 ),
             )
     }
@@ -310,6 +313,111 @@ pub mod dashboard {
                     ::parallel_routes::__private::Missing,
                 >,
             >;
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::archive::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::at_week>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::archive::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::at_month>
+    where
+        __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        async fn fragment(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::parallel_routes::__private::axum::response::Response {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::fragment::<handler::archive::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::fragment::<handler::children::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
         }
     }
     const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER

@@ -215,7 +215,8 @@ pub mod __private {
     pub use crate::error::{SlotOutcome, SlotOutput};
     pub use crate::join::{Cell, Cons, Nil, join};
     pub use crate::page::{
-        LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout, SlotEndpoint,
+        Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
+        SlotEndpoint, fragment,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::respond::{Rest, render, run, run_nested};

@@ -157,36 +157,37 @@ where
     }
 }
 
-/// The axum handler for `GET <path>/@<slot>`: runs the guard `G` of the slot's layout, then slot
-/// handler `H` alone, and answers with its fragment (or its error fallback) as
-/// `text/html; charset=utf-8`, or with its interrupt.
-pub struct SlotEndpoint<G, H>(PhantomData<fn() -> (G, H)>);
+/// The axum handler for `GET <path>/@<slot>`: slot number `index` of the page `L` alone, after
+/// the guard `G` (the extractors of the layout and of its parents). One handler type for all
+/// the slots of a page on one route, so that axum's routing code is compiled once per page,
+/// not once per slot.
+pub struct SlotEndpoint<G, L> {
+    index: usize,
+    marker: PhantomData<fn() -> (G, L)>,
+}
 
-impl<G, H> SlotEndpoint<G, H> {
-    /// The endpoint of slot handler `H`, guarded by `G`.
-    pub const fn new() -> Self {
-        SlotEndpoint(PhantomData)
+impl<G, L> SlotEndpoint<G, L> {
+    /// The endpoint of slot number `index` (in the layout's slot order) of page `L`.
+    pub const fn new(index: usize) -> Self {
+        SlotEndpoint {
+            index,
+            marker: PhantomData,
+        }
     }
 }
 
-impl<G, H> Default for SlotEndpoint<G, H> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<G, H> Clone for SlotEndpoint<G, H> {
+impl<G, L> Clone for SlotEndpoint<G, L> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<G, H> Copy for SlotEndpoint<G, H> {}
+impl<G, L> Copy for SlotEndpoint<G, L> {}
 
-impl<G, H, S> Handler<(), S> for SlotEndpoint<G, H>
+impl<G, L, S> Handler<(), S> for SlotEndpoint<G, L>
 where
     G: LayoutGuard<S> + 'static,
-    H: SlotHandler<S> + 'static,
+    L: Fragments<S> + 'static,
     S: Send + Sync + 'static,
 {
     // Boxed, as axum boxes its own function handlers.
@@ -201,14 +202,37 @@ where
                 return rejection;
             }
             let timed = timing::requested(&parts);
-            let slot = match H::extract(&mut parts, &state).await {
-                Ok(slot) => slot,
-                Err(rejection) => return rejection,
-            };
-            let started = timed.then(Instant::now);
-            fragment_response(started, slot.call(timed).await)
+            L::fragment(self.index, &mut parts, &state, timed).await
         })
     }
+}
+
+/// The `@<slot>` endpoints of a page on one route: slot number `index` alone. Implemented by
+/// `#[layout]` (a `match` on `index` calling [`fragment`]); not meant to be implemented by
+/// hand.
+pub trait Fragments<S> {
+    /// Extracts slot number `index`'s arguments and runs it (`timed`: the request asked for
+    /// `Server-Timing`): its fragment, or the rejection or interrupt as the response.
+    fn fragment(
+        index: usize,
+        parts: &mut Parts,
+        state: &S,
+        timed: bool,
+    ) -> impl Future<Output = Response> + Send;
+}
+
+/// Slot `H` alone: its arguments extracted, then its handler run in its boundary.
+pub async fn fragment<H, S>(parts: &mut Parts, state: &S, timed: bool) -> Response
+where
+    H: SlotHandler<S>,
+    S: Sync,
+{
+    let slot = match H::extract(parts, state).await {
+        Ok(slot) => slot,
+        Err(rejection) => return rejection,
+    };
+    let started = timed.then(Instant::now);
+    fragment_response(started, slot.call(timed).await)
 }
 
 /// The response of `GET <path>/@<slot>`: the slot's fragment (with its `Server-Timing` entry

@@ -42,6 +42,7 @@ fn module(layout: &Layout) -> TokenStream {
     let mut aliases: Vec<Vec<TokenStream>> = vec![Vec::new(); slots.len()];
     let mut checks = Vec::new();
     let mut served = Vec::new();
+    let mut fragments = Vec::new();
     for route in &routes {
         let RouteView { marker, path, .. } = route;
         bounds.push(quote!(Layout<route::#marker>: #private::LayoutHandler<S>,));
@@ -49,7 +50,11 @@ fn module(layout: &Layout) -> TokenStream {
             .route(#path, #private::axum::routing::get(#private::Page::<Layout<route::#marker>>::new()))
         });
         served.push(format!("`GET {path}`"));
-        for (slot, slot_aliases) in slots.iter().zip(&mut aliases) {
+        if layout.fragments && !slots.is_empty() {
+            bounds.push(quote!(Layout<route::#marker>: #private::Fragments<S>,));
+            fragments.push(fragments_impl(&slots, marker));
+        }
+        for (index, (slot, slot_aliases)) in slots.iter().zip(&mut aliases).enumerate() {
             let alias = Layout::alias(slot, marker);
             bounds.push(quote!(#alias: #private::SlotHandler<S>,));
             if layout.fragments {
@@ -57,7 +62,9 @@ fn module(layout: &Layout) -> TokenStream {
                 let endpoint = slot_endpoint(path, &slot.unraw().to_string());
                 served.push(format!("`GET {endpoint}`"));
                 services.push(quote! {
-                    .route(#endpoint, #private::axum::routing::get(#private::SlotEndpoint::<Level, #alias>::new()))
+                    .route(#endpoint, #private::axum::routing::get(
+                        #private::SlotEndpoint::<Level, Layout<route::#marker>>::new(#index),
+                    ))
                 });
             }
             slot_aliases.push(quote! {
@@ -157,9 +164,43 @@ fn module(layout: &Layout) -> TokenStream {
                 )*
             }
 
+            #( #fragments )*
+
             #( #checks )*
 
             #slot_macro
+        }
+    }
+}
+
+/// `impl Fragments for Layout<route>`: the `@<slot>` endpoints of the page on `route`, one
+/// handler type for all its slots, the slot chosen by its number.
+fn fragments_impl(slots: &[&Ident], route: &Ident) -> TokenStream {
+    let private = quote!(::parallel_routes::__private);
+    let aliases: Vec<TokenStream> = slots
+        .iter()
+        .map(|slot| Layout::alias(slot, route))
+        .collect();
+    // The last slot takes every other number: the router only makes the slots' own.
+    let (last, others) = aliases.split_last().expect("a page with slots");
+    let numbers = 0..others.len();
+    quote! {
+        impl<__S> #private::Fragments<__S> for Layout<route::#route>
+        where
+            __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+            #( #aliases: #private::SlotHandler<__S>, )*
+        {
+            async fn fragment(
+                index: usize,
+                parts: &mut #private::axum::http::request::Parts,
+                state: &__S,
+                timed: bool,
+            ) -> #private::axum::response::Response {
+                match index {
+                    #( #numbers => #private::fragment::<#others, __S>(parts, state, timed).await, )*
+                    _ => #private::fragment::<#last, __S>(parts, state, timed).await,
+                }
+            }
         }
     }
 }
