@@ -214,9 +214,10 @@ pub mod dashboard {
         pub enum at_month {}
     }
     /// Each slot's handler on each route: the route's own, else the slot's
-    /// `default`. One module per slot, so that no two names can collide.
+    /// `default`. One module per slot, so that no two names can collide (a slot may
+    /// have any name the layout's parameter has, `Level` included).
     #[doc(hidden)]
-    #[allow(non_camel_case_types)]
+    #[allow(non_camel_case_types, non_snake_case)]
     pub mod handler {
         pub mod latest {
             use super::super::{Handler, route, slot};
@@ -567,9 +568,9 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
 {
     fn render(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
@@ -587,6 +588,16 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let slot_children = match <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
             let slot_latest = match <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -598,16 +609,6 @@ where
                 }
             };
             let slot_archive = match <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_children = match <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
                 .await
@@ -703,9 +704,9 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
 {
     fn render(
         mut parts: ::parallel_routes::__private::axum::http::request::Parts,
@@ -723,6 +724,16 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let slot_children = match <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
             let slot_latest = match <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -734,16 +745,6 @@ where
                 }
             };
             let slot_archive = match <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_children = match <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
                 .await

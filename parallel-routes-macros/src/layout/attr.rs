@@ -1,6 +1,7 @@
 //! Parsing of `#[layout(...)]`'s arguments.
 
 use proc_macro2::{TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::{Ident, LitStr, Token, Type};
 
@@ -71,7 +72,8 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
             syn::parenthesized!(content in meta.input);
             let names = content.parse_terminated(parse_slot_name, Token![,])?;
             for name in names {
-                if name == "children" {
+                // `r#children` names the same slot.
+                if name.unraw() == "children" {
                     errors.push(syn::Error::new(
                         name.span(),
                         "`children` is not declared in `slots(...)`: the layout has it when it takes a `children: Fragment` parameter, and `#[page]` fills it",

@@ -150,9 +150,10 @@ fn module(layout: &Layout) -> TokenStream {
             }
 
             /// Each slot's handler on each route: the route's own, else the slot's
-            /// `default`. One module per slot, so that no two names can collide.
+            /// `default`. One module per slot, so that no two names can collide (a slot may
+            /// have any name the layout's parameter has, `Level` included).
             #[doc(hidden)]
-            #[allow(non_camel_case_types)]
+            #[allow(non_camel_case_types, non_snake_case)]
             pub mod handler {
                 #(
                     pub mod #slots {

@@ -400,7 +400,20 @@ fn render(
             };
         });
     }
-    for (slot, var) in slots.iter().zip(&vars) {
+    // `children` first, as on the index route (where it is the nested page, or the layout's
+    // own page through the same generated code), then the other slots in their order: the
+    // same extractor answers on every route when several reject.
+    let in_extraction_order = slots
+        .iter()
+        .zip(&vars)
+        .filter(|(slot, _)| **slot == "children")
+        .chain(
+            slots
+                .iter()
+                .zip(&vars)
+                .filter(|(slot, _)| **slot != "children"),
+        );
+    for (slot, var) in in_extraction_order {
         if children == Children::Nested && *slot == "children" {
             continue;
         }

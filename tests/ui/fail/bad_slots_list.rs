@@ -12,4 +12,10 @@ async fn twice(a: Fragment) -> Html<String> {
     Html(format!("{a}"))
 }
 
+// `r#children` is `children`, written raw.
+#[layout("/raw", slots(r#children))]
+async fn raw(r#children: Fragment) -> Html<String> {
+    Html(format!("{children}"))
+}
+
 fn main() {}
