@@ -192,6 +192,48 @@ mod dashboard {
             }
         }
     }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/dashboard`
+        Index,
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/dashboard"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index => {
+                    f.write_str("/dashboard")?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, _)) => {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "dashboard",
+                    parts.uri.path(),
+                )),
+            }
+        }
+    }
     const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER
         || <Handler<slot::latest, route::default>>::HAS_HANDLER)
     {

@@ -10,18 +10,18 @@
 //! replace it with `<script src="https://unpkg.com/htmx.org@2">` and the markup works as is.
 
 use axum::Router;
-use axum::http::{Uri, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use parallel_routes::prelude::*;
 
 use crate::document;
 
-/// The routes the tabs switch between: (route, label).
-const TABS: [(&str, &str); 3] = [
-    ("", "Today"),
-    ("/week", "This week"),
-    ("/month", "This month"),
+/// The routes the tabs switch between, with their labels.
+const TABS: [(dashboard::Route, &str); 3] = [
+    (dashboard::Route::Index, "Today"),
+    (dashboard::Route::Week, "This week"),
+    (dashboard::Route::Month, "This month"),
 ];
 
 /// The dashboard at `/dashboard`, `/dashboard/week` and `/dashboard/month`.
@@ -30,15 +30,16 @@ pub async fn dashboard(
     latest: Fragment,
     archive: Fragment,
     children: Fragment,
-    uri: Uri,
+    at: dashboard::Route,
 ) -> Html<String> {
     let tabs: String = TABS
         .iter()
         .map(|(route, label)| {
-            // The layout reads the request like any handler: the current tab is marked.
-            let class = if uri.path() == format!("/dashboard{route}") { "tab active" } else { "tab" };
+            // The layout knows its route as a value (`dashboard::Route`), and builds its links
+            // from it: no string comparison, no path written twice.
+            let class = if *route == at { "tab active" } else { "tab" };
             format!(
-                r##"<a class="{class}" href="/dashboard{route}" hx-get="/dashboard{route}/@latest" hx-target="#latest" hx-push-url="/dashboard{route}">{label}</a>"##
+                r##"<a class="{class}" href="{route}" hx-get="{route}/@latest" hx-target="#latest" hx-push-url="{route}">{label}</a>"##
             )
         })
         .collect();

@@ -92,26 +92,26 @@ async fn each_route_renders_its_handlers_else_the_defaults() {
     );
 }
 
-// Slot `x_at` on the index and slot `x` on the route "/index" once shared a generated name
-// (`x_at_index`), and the layout did not compile.
-#[layout(slots(x_at, x), routes("/index"))]
-async fn names(x_at: Fragment, x: Fragment) -> Html<String> {
-    Html(format!("[{x_at}|{x}]"))
+// Slot `x_at_b` on the index and slot `x` on the route "/b/index" once shared a generated
+// name (`x_at_b_index`), and the layout did not compile.
+#[layout(slots(x_at_b, x), routes("/b/index"))]
+async fn names(x_at_b: Fragment, x: Fragment) -> Html<String> {
+    Html(format!("[{x_at_b}|{x}]"))
 }
 
-#[slot(names, x_at)]
-async fn x_at_on_the_index() -> &'static str {
-    "x_at:index"
+#[slot(names, x_at_b)]
+async fn x_at_b_on_the_index() -> &'static str {
+    "x_at_b:index"
 }
 
-#[slot(names, x_at, default)]
-async fn x_at_elsewhere() -> &'static str {
-    "x_at:default"
+#[slot(names, x_at_b, default)]
+async fn x_at_b_elsewhere() -> &'static str {
+    "x_at_b:default"
 }
 
-#[slot(names, x, route = "/index")]
-async fn x_on_the_route_index() -> &'static str {
-    "x:/index"
+#[slot(names, x, route = "/b/index")]
+async fn x_on_the_route_b_index() -> &'static str {
+    "x:/b/index"
 }
 
 #[slot(names, x, default)]
@@ -123,16 +123,127 @@ async fn x_elsewhere() -> &'static str {
 async fn generated_names_of_slots_and_routes_do_not_collide() {
     let app = names::router();
     for (path, expected) in [
-        ("/names", "[x_at:index|x:default]"),
-        ("/names/index", "[x_at:default|x:/index]"),
-        ("/names/@x_at", "x_at:index"),
-        ("/names/index/@x", "x:/index"),
+        ("/names", "[x_at_b:index|x:default]"),
+        ("/names/b/index", "[x_at_b:default|x:/b/index]"),
+        ("/names/@x_at_b", "x_at_b:index"),
+        ("/names/b/index/@x", "x:/b/index"),
     ] {
         let reply = get(app.clone(), path).await;
         assert_eq!(
             (reply.status, reply.body.as_str()),
             (StatusCode::OK, expected),
             "{path}"
+        );
+    }
+}
+
+// --- Routes as types -------------------------------------------------------------------------
+
+/// The layout marks where it is from its own `Route`, and the `nav` slot builds its links with
+/// it.
+#[layout("/tabs/{team}", slots(nav), routes("/week", "/day/{n}", "/day/today"))]
+async fn tabs(at: tabs::Route, nav: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("<h1>{at:?}</h1><nav>{nav}</nav>{children}"))
+}
+
+#[slot(tabs, nav, default)]
+async fn tabs_nav(at: tabs::Route) -> Html<String> {
+    let team = match &at {
+        tabs::Route::Index { team }
+        | tabs::Route::Week { team }
+        | tabs::Route::Day { team, .. }
+        | tabs::Route::DayToday { team } => team.clone(),
+    };
+    let links = [
+        tabs::Route::Index { team: team.clone() },
+        tabs::Route::Week { team: team.clone() },
+        tabs::Route::Day {
+            team,
+            n: "3".into(),
+        },
+    ]
+    .map(|link| {
+        let current = if link == at { " aria-current=page" } else { "" };
+        format!("<a href=\"{link}\"{current}></a>")
+    });
+    Html(links.concat())
+}
+
+#[page(tabs, default)]
+async fn tabs_page() -> &'static str {
+    "page"
+}
+
+#[test]
+fn a_route_displays_as_its_path_with_its_parameters_encoded() {
+    let team = || "red team/2".to_owned();
+    assert_eq!(
+        tabs::Route::Index { team: team() }.to_string(),
+        "/tabs/red%20team%2F2"
+    );
+    assert_eq!(
+        tabs::Route::Week { team: team() }.to_string(),
+        "/tabs/red%20team%2F2/week"
+    );
+    assert_eq!(
+        tabs::Route::Day {
+            team: "t".into(),
+            n: "3".into()
+        }
+        .to_string(),
+        "/tabs/t/day/3"
+    );
+    assert_eq!(
+        tabs::Route::DayToday { team: "t".into() }.to_string(),
+        "/tabs/t/day/today"
+    );
+}
+
+/// A link built with `Route` is served, and the page extracts the same `Route` back: on the
+/// page, on each `@slot` endpoint, for a parameter that needs encoding, and for a static route
+/// beside a parameter one (`/day/today` is not `/day/{n}`).
+#[tokio::test]
+async fn a_route_round_trips_through_its_link() {
+    let app = tabs::router();
+    let routes = [
+        tabs::Route::Index {
+            team: "red team/2 é".into(),
+        },
+        tabs::Route::Week { team: "t".into() },
+        tabs::Route::Day {
+            team: "t".into(),
+            n: "@3?#".into(),
+        },
+        tabs::Route::DayToday { team: "t".into() },
+    ];
+    for route in routes {
+        let link = route.to_string();
+        let reply = get(app.clone(), &link).await;
+        assert_eq!(reply.status, StatusCode::OK, "{link}");
+        assert!(
+            reply.body.starts_with(&format!("<h1>{route:?}</h1>")),
+            "{link}: {}",
+            reply.body
+        );
+        let here = format!("<a href=\"{link}\" aria-current=page>");
+        let marked = reply.body.matches("aria-current").count();
+        // The nav links the index, the week and day 3 of the team: the others are not marked.
+        if matches!(
+            route,
+            tabs::Route::DayToday { .. } | tabs::Route::Day { .. }
+        ) {
+            assert_eq!(marked, 0, "{link}: {}", reply.body);
+        } else {
+            assert!(reply.body.contains(&here), "{link}: {}", reply.body);
+            assert_eq!(marked, 1, "{link}: {}", reply.body);
+        }
+        let nav = get(app.clone(), &format!("{link}/@nav")).await;
+        assert_eq!(nav.status, StatusCode::OK, "{link}/@nav");
+        assert_eq!(
+            nav.body.matches("aria-current").count(),
+            marked,
+            "{link}/@nav: {}",
+            nav.body
         );
     }
 }

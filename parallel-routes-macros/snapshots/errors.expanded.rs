@@ -268,6 +268,48 @@ mod status {
             }
         }
     }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/status`
+        Index,
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/status"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index => {
+                    f.write_str("/status")?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, _)) => {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "status",
+                    parts.uri.path(),
+                )),
+            }
+        }
+    }
     const _: () = if !(<Handler<slot::api, route::index>>::HAS_HANDLER
         || <Handler<slot::api, route::default>>::HAS_HANDLER)
     {
@@ -925,6 +967,58 @@ mod service {
                     )
                     .await
                 }
+            }
+        }
+    }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/services/{name}`
+        Index {
+            #[allow(missing_docs)]
+            name: ::std::string::String,
+        },
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/services/{name}"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index { name } => {
+                    f.write_str("/services/")?;
+                    ::core::fmt::Display::fmt(
+                        &::parallel_routes::__private::encode_segment(name),
+                        f,
+                    )?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, params)) => {
+                    let mut params = params.into_iter();
+                    ::core::result::Result::Ok(Route::Index {
+                        name: params.next().unwrap_or_default(),
+                    })
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "service",
+                    parts.uri.path(),
+                )),
             }
         }
     }

@@ -183,6 +183,48 @@ pub mod feed {
             }
         }
     }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/feed`
+        Index,
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/feed"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index => {
+                    f.write_str("/feed")?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, _)) => {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "feed",
+                    parts.uri.path(),
+                )),
+            }
+        }
+    }
     const _: () = if !(<Handler<slot::header, route::index>>::HAS_HANDLER
         || <Handler<slot::header, route::default>>::HAS_HANDLER)
     {

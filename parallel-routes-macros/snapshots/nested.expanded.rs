@@ -136,6 +136,48 @@ mod shell {
             }
         }
     }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/`
+        Index,
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index => {
+                    f.write_str("/")?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, _)) => {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "shell",
+                    parts.uri.path(),
+                )),
+            }
+        }
+    }
     const _: () = if !(<Handler<slot::nav, route::index>>::HAS_HANDLER
         || <Handler<slot::nav, route::default>>::HAS_HANDLER)
     {
@@ -535,6 +577,58 @@ mod settings {
                     )
                     .await
                 }
+            }
+        }
+    }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/settings/{section}`
+        Index {
+            #[allow(missing_docs)]
+            section: ::std::string::String,
+        },
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/settings/{section}"]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index { section } => {
+                    f.write_str("/settings/")?;
+                    ::core::fmt::Display::fmt(
+                        &::parallel_routes::__private::encode_segment(section),
+                        f,
+                    )?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, params)) => {
+                    let mut params = params.into_iter();
+                    ::core::result::Result::Ok(Route::Index {
+                        section: params.next().unwrap_or_default(),
+                    })
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "settings",
+                    parts.uri.path(),
+                )),
             }
         }
     }

@@ -16,33 +16,29 @@
 //! replace it with `<script src="https://unpkg.com/htmx.org@2">` and the markup works as is.
 use crate::document;
 use axum::Router;
-use axum::http::{Uri, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use parallel_routes::prelude::*;
-/// The routes the tabs switch between: (route, label).
-const TABS: [(&str, &str); 3] = [
-    ("", "Today"),
-    ("/week", "This week"),
-    ("/month", "This month"),
+/// The routes the tabs switch between, with their labels.
+const TABS: [(dashboard::Route, &str); 3] = [
+    (dashboard::Route::Index, "Today"),
+    (dashboard::Route::Week, "This week"),
+    (dashboard::Route::Month, "This month"),
 ];
 /// The dashboard at `/dashboard`, `/dashboard/week` and `/dashboard/month`.
 pub async fn dashboard(
     latest: Fragment,
     archive: Fragment,
     children: Fragment,
-    uri: Uri,
+    at: dashboard::Route,
 ) -> Html<String> {
     let tabs: String = TABS
         .iter()
         .map(|(route, label)| {
-            let class = if uri.path() == format!("/dashboard{route}") {
-                "tab active"
-            } else {
-                "tab"
-            };
+            let class = if *route == at { "tab active" } else { "tab" };
             format!(
-                r##"<a class="{class}" href="/dashboard{route}" hx-get="/dashboard{route}/@latest" hx-target="#latest" hx-push-url="/dashboard{route}">{label}</a>"##
+                r##"<a class="{class}" href="{route}" hx-get="{route}/@latest" hx-target="#latest" hx-push-url="{route}">{label}</a>"##
             )
         })
         .collect();
@@ -421,6 +417,68 @@ pub mod dashboard {
             }
         }
     }
+    /// The routes of this layout, one variant per route: `Display` gives its path (its
+    /// parameters percent-encoded), for links; as an extractor, it is the route the request
+    /// is on.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[allow(dead_code)]
+    pub enum Route {
+        /// `/dashboard`
+        Index,
+        /// `/dashboard/week`
+        Week,
+        /// `/dashboard/month`
+        Month,
+    }
+    #[doc(hidden)]
+    static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&[
+            "/dashboard",
+            "/dashboard/week",
+            "/dashboard/month",
+        ]);
+    impl ::core::fmt::Display for Route {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            match self {
+                Route::Index => {
+                    f.write_str("/dashboard")?;
+                }
+                Route::Week => {
+                    f.write_str("/dashboard/week")?;
+                }
+                Route::Month => {
+                    f.write_str("/dashboard/month")?;
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+    where
+        S: ::core::marker::Send + ::core::marker::Sync,
+    {
+        type Rejection = ::parallel_routes::__private::axum::response::Response;
+        async fn from_request_parts(
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            _: &S,
+        ) -> ::core::result::Result<Self, Self::Rejection> {
+            match __ROUTES.find(parts.uri.path()) {
+                ::core::option::Option::Some((0usize, _)) => {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+                ::core::option::Option::Some((1usize, _)) => {
+                    ::core::result::Result::Ok(Route::Week)
+                }
+                ::core::option::Option::Some((2usize, _)) => {
+                    ::core::result::Result::Ok(Route::Month)
+                }
+                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
+                    "dashboard",
+                    parts.uri.path(),
+                )),
+            }
+        }
+    }
     const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER
         || <Handler<slot::latest, route::default>>::HAS_HANDLER)
     {
@@ -567,7 +625,7 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::at_week>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
@@ -581,13 +639,15 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 = match ::parallel_routes::__private::extract::<Uri, __S>(parts, state).await
-            {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
+            let arg_3 =
+                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
+                    .await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
             let slot_children = match <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -703,7 +763,7 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::at_month>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
@@ -717,13 +777,15 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 = match ::parallel_routes::__private::extract::<Uri, __S>(parts, state).await
-            {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
+            let arg_3 =
+                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
+                    .await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
             let slot_children = match <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -846,20 +908,20 @@ const _: usize = dashboard::Level::DEPTH;
 impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for dashboard::Level
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
 {
     async fn guard(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
     ) -> ::core::result::Result<(), ::parallel_routes::__private::axum::response::Response> {
-        ::parallel_routes::__private::extract::<Uri, __S>(parts, state).await?;
+        ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state).await?;
         ::core::result::Result::Ok(())
     }
 }
 impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Level
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    Uri: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -875,13 +937,15 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 = match ::parallel_routes::__private::extract::<Uri, __S>(parts, state).await
-            {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
+            let arg_3 =
+                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
+                    .await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
             let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
                 parts, state, timed,
             )
@@ -988,7 +1052,7 @@ where
     }
 }
 const _: () = {
-    let _ = ::parallel_routes::__private::layout_arg::<Uri, ()>;
+    let _ = ::parallel_routes::__private::layout_arg::<dashboard::Route, ()>;
 };
 fn posts(period: &str, titles: &[&str]) -> Html<String> {
     let items: String = titles

@@ -59,6 +59,7 @@ mod join;
 mod page;
 mod registry;
 mod respond;
+mod route;
 mod slot;
 mod stream;
 mod timing;
@@ -220,6 +221,7 @@ pub mod __private {
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::respond::{Rest, render, run, run_nested};
+    pub use crate::route::{Routes, encode as encode_segment, unmatched as route_unmatched};
     pub use crate::slot::{
         LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
     };

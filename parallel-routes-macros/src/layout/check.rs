@@ -1,9 +1,9 @@
 //! Validation of a layout: its attribute arguments against its signature.
 
-use syn::{ItemFn, Type};
+use syn::{Ident, ItemFn, Type};
 
 use super::attr::LayoutArgs;
-use super::{Layout, LayoutParam, SubRoute, full_path};
+use super::{Layout, LayoutParam, SubRoute, Variant, full_path};
 use crate::errors::Errors;
 use crate::route::route_ident;
 use crate::{axum_path, signature};
@@ -112,6 +112,12 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
             });
         }
     }
+    // Named once the paths are known to be good (a bad one is reported once, above).
+    let variants = if errors.is_empty() {
+        variants(&path, &routes, errors)
+    } else {
+        Vec::new()
+    };
     if let Some(parent) = args.parent.as_ref().filter(|parent| parent.is_ident(&name)) {
         errors.push(syn::Error::new_spanned(
             parent,
@@ -133,7 +139,73 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         parent: args.parent,
         fragments: args.fragments.unwrap_or(true),
         timeout_ms: args.timeout_ms,
+        variants,
     })
+}
+
+/// The `Route` enum's variants: `Index` for the layout's path, then one per route, named by
+/// `route::variant_name`; two routes with one name, or a parameter that cannot name a field,
+/// are errors at the route.
+fn variants(path: &str, routes: &[SubRoute], errors: &mut Errors) -> Vec<Variant> {
+    let span = proc_macro2::Span::call_site();
+    let fields = |path: &str, at: proc_macro2::Span, errors: &mut Errors| -> Vec<Ident> {
+        crate::route::params(path)
+            .into_iter()
+            .filter_map(|param| {
+                let field = syn::parse_str::<Ident>(param)
+                    .or_else(|_| syn::parse_str::<Ident>(&format!("r#{param}")));
+                match field {
+                    Ok(mut field) => {
+                        field.set_span(at);
+                        Some(field)
+                    }
+                    Err(_) => {
+                        errors.push(syn::Error::new(
+                            at,
+                            format!("the path parameter `{{{param}}}` cannot name a field of the layout's `Route` enum: use a Rust identifier"),
+                        ));
+                        None
+                    }
+                }
+            })
+            .collect()
+    };
+    let mut variants = vec![Variant {
+        name: Ident::new("Index", span),
+        fields: fields(path, span, errors),
+        path: path.to_owned(),
+    }];
+    for route in routes {
+        let value = route.literal.value();
+        let at = route.literal.span();
+        let Some(name) = crate::route::variant_name(&value) else {
+            errors.push(syn::Error::new(
+                at,
+                format!("the route {value:?} cannot name a variant of the layout's `Route` enum: it has no segment"),
+            ));
+            continue;
+        };
+        if variants.iter().any(|variant| variant.name == name) {
+            let twin = match routes.iter().find(|seen| {
+                crate::route::variant_name(&seen.literal.value()).as_deref() == Some(&name)
+            }) {
+                Some(seen) => format!("route {:?}", seen.literal.value()),
+                None => "the layout's own path".to_owned(),
+            };
+            errors.push(syn::Error::new(
+                at,
+                format!("the route {value:?} would be `Route::{name}`, as is {twin}: rename one"),
+            ));
+            continue;
+        }
+        let full = full_path(path, &value);
+        variants.push(Variant {
+            name: Ident::new(&name, span),
+            fields: fields(&full, at, errors),
+            path: full,
+        });
+    }
+    variants
 }
 
 fn declared_list(slots: &[syn::Ident]) -> String {

@@ -39,6 +39,18 @@ pub(crate) struct Layout {
     pub(crate) fragments: bool,
     /// `timeout_ms = N`: the deadline of every slot without its own, here and below.
     pub(crate) timeout_ms: Option<u64>,
+    /// The variants of the generated `Route` enum: the index, then each of `routes`.
+    pub(crate) variants: Vec<Variant>,
+}
+
+/// A variant of a layout's `Route` enum.
+pub(crate) struct Variant {
+    /// `Index`, `Week`, `Day`.
+    pub(crate) name: Ident,
+    /// The full path's parameters, as `String` fields.
+    pub(crate) fields: Vec<Ident>,
+    /// The full path, e.g. `/dashboard/day/{n}`.
+    pub(crate) path: String,
 }
 
 /// One of the layout's `routes(...)`.
