@@ -475,6 +475,34 @@ pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
                     ::core::option::Option::None;
             }
 
+            /// The layout's routes (the layout has an error: only its index).
+            #[derive(Clone, Debug, PartialEq, Eq)]
+            #[allow(dead_code)]
+            pub enum Route {
+                /// The layout's own path.
+                Index,
+            }
+
+            impl ::core::fmt::Display for Route {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(PATH)
+                }
+            }
+
+            impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
+            where
+                S: ::core::marker::Send + ::core::marker::Sync,
+            {
+                type Rejection = ::core::convert::Infallible;
+
+                async fn from_request_parts(
+                    _: &mut ::parallel_routes::__private::axum::http::request::Parts,
+                    _: &S,
+                ) -> ::core::result::Result<Self, Self::Rejection> {
+                    ::core::result::Result::Ok(Route::Index)
+                }
+            }
+
             // What a nested layout asks of its parent, so that a child of this layout reports
             // no error of its own. Never run: the crate does not compile.
             impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for Level

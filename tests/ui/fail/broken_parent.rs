@@ -36,3 +36,8 @@ async fn shop_page() -> &'static str {
 fn main() {
     let _app: axum::Router = root::router().merge(shop::router());
 }
+
+// Code that names the broken layout's `Route` reports nothing of its own either.
+async fn _where(at: root::Route) -> String {
+    at.to_string()
+}
