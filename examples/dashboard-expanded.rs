@@ -351,6 +351,27 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
+            if const {
+                <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META
+                    .loading
+                    .is_some()
+                    || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+            } {
+                ::parallel_routes::__private::stream_levels(
+                    parts,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                );
+            }
             let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
                 parts, state, timed,
             )
@@ -413,6 +434,7 @@ where
                         || <K as ::parallel_routes::__private::NestedPage<__S>>::META
                             .loading
                             .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
                 } {
                     ::parallel_routes::__private::Rest::Streamed(
                         ::parallel_routes::__private::stream_page(

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Request, StatusCode};
 use axum::response::Html;
 use http_body_util::BodyExt;
@@ -843,5 +843,93 @@ async fn a_root_streams_its_loading_slots_around_its_own_page_and_a_nested_one()
                 .contains("<template id=prc-R-0>news</template>"),
             "{path}: {chunks:?}"
         );
+    }
+}
+
+// --- Loading slots at two levels ----------------------------------------------------------
+
+#[layout("/deep", slots(banner))]
+async fn deep(banner: Fragment, children: Fragment) -> Html<String> {
+    Html(format!(
+        "<html><body><header>{banner}</header><main>{children}</main></body></html>"
+    ))
+}
+
+#[slot(deep, banner, loading = banner_skeleton)]
+async fn deep_banner(Query(delays): Query<Delays>) -> &'static str {
+    sleep_ms(delays.banner).await;
+    "BANNER"
+}
+
+fn banner_skeleton() -> &'static str {
+    "banner loading"
+}
+
+#[page(deep)]
+async fn deep_home() -> &'static str {
+    "home"
+}
+
+#[layout("/deep/inner", slots(quick, slow), parent = deep)]
+async fn inner(quick: Fragment, slow: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("<nav>{quick}</nav><aside>{slow}</aside>{children}"))
+}
+
+#[slot(inner, quick)]
+async fn inner_quick() -> &'static str {
+    "QUICK"
+}
+
+#[slot(inner, slow, loading = slow_skeleton)]
+async fn inner_slow(Query(delays): Query<Delays>) -> &'static str {
+    sleep_ms(delays.slow).await;
+    "SLOW"
+}
+
+fn slow_skeleton() -> &'static str {
+    "slow loading"
+}
+
+#[page(inner)]
+async fn inner_page() -> &'static str {
+    "PAGE"
+}
+
+#[derive(serde::Deserialize)]
+struct Delays {
+    banner: u64,
+    slow: u64,
+}
+
+/// A nested page with a loading slot at each level: the shell holds both placeholders (and
+/// the levels' other content); each slot goes out as it finishes, in completion order, and
+/// the swaps give the buffered page.
+#[tokio::test]
+async fn loading_slots_at_two_levels_stream_in_completion_order() {
+    let app = deep::router().merge(inner::router());
+    for (banner, slow, first) in [(200, 50, "SLOW"), (50, 200, "BANNER")] {
+        let uri = format!("/deep/inner?banner={banner}&slow={slow}");
+        let reply = chunks(app.clone(), get(&uri)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        let chunks = reply.unsalted();
+        assert!(chunks.len() >= 3, "{uri}: {chunks:?}");
+        let shell = &chunks[0];
+        for part in ["banner loading", "slow loading", "<nav>QUICK</nav>", "PAGE"] {
+            assert!(
+                shell.contains(part),
+                "{uri}: {part} not in the shell {shell}"
+            );
+        }
+        assert!(
+            !shell.contains("BANNER") && !shell.contains(">SLOW<"),
+            "{uri}: {shell}"
+        );
+        let rest = chunks[1..].concat();
+        let (banner_at, slow_at) = (
+            rest.find(">BANNER</template>").expect("the banner is sent"),
+            rest.find(">SLOW</template>")
+                .expect("the slow slot is sent"),
+        );
+        assert_eq!(banner_at < slow_at, first == "BANNER", "{uri}: {rest}");
     }
 }

@@ -285,6 +285,20 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            if const {
+                <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<__S>>::META
+                    .loading
+                    .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+            } {
+                ::parallel_routes::__private::stream_levels(
+                    parts,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                );
+            }
             let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
                 parts, state, timed,
             )
@@ -326,6 +340,7 @@ where
                         || <K as ::parallel_routes::__private::NestedPage<__S>>::META
                             .loading
                             .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
                 } {
                     ::parallel_routes::__private::Rest::Streamed(
                         ::parallel_routes::__private::stream_page(
@@ -682,6 +697,9 @@ where
     settings::Nest<::parallel_routes::__private::OwnPage<settings::handler::children::index>>:
         ::parallel_routes::__private::NestedPage<__S>,
 {
+    const STREAMS: bool = <settings::Nest<
+        ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
+    > as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
     fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
@@ -752,8 +770,16 @@ where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
     settings::handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
-    K: ::parallel_routes::__private::NestedPage<__S>,
+    K: ::parallel_routes::__private::NestedPage<__S> + 'static,
 {
+    const STREAMS: bool =
+        <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<__S>>::META
+            .loading
+            .is_some()
+            || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                .loading
+                .is_some()
+            || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
     async fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
@@ -795,22 +821,49 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+        let slots = ::parallel_routes::__private::Cons::new(
+            ::parallel_routes::__private::Cell::new(::parallel_routes::__private::SlotCall::call(
+                slot_sidebar,
+                timed,
+            )),
+            ::parallel_routes::__private::Cons::new(
+                ::parallel_routes::__private::Cell::new(slot_children),
+                ::parallel_routes::__private::Nil,
+            ),
+        );
+        let joined = if const {
+            <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::META
+                .loading
+                .is_some()
+                || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                    .loading
+                    .is_some()
+        } {
+            ::parallel_routes::__private::Either::Left(::parallel_routes::__private::stream_nested(
+                parts,
+                const {
+                    &[
+                            <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<
+                                __S,
+                            >>::META,
+                            <K as ::parallel_routes::__private::NestedPage<__S>>::META,
+                        ]
+                },
+                slots,
+            ))
+        } else {
+            ::parallel_routes::__private::Either::Right(
+                ::parallel_routes::__private::join_fragments(slots),
+            )
+        };
         ::core::result::Result::Ok(::parallel_routes::__private::run_nested(
             "settings",
             timed,
             async move {
-                match ::parallel_routes::__private::join(::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_sidebar, timed),
-                    ),
-                    ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(slot_children),
-                        ::parallel_routes::__private::Nil,
-                    ),
-                ))
-                .await
-                {
-                    ::core::result::Result::Ok(((slot_sidebar, (slot_children, ())), _)) => {
+                match joined.await {
+                    ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
                         ::parallel_routes::__private::SlotOutcome::Rendered(
                             ::parallel_routes::IntoFragment::into_fragment(
                                 settings(arg_0, slot_sidebar, slot_children).await,

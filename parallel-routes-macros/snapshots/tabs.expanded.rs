@@ -946,6 +946,27 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            if const {
+                <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META
+                    .loading
+                    .is_some()
+                    || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+            } {
+                ::parallel_routes::__private::stream_levels(
+                    parts,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                );
+            }
             let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
                 parts, state, timed,
             )
@@ -1008,6 +1029,7 @@ where
                         || <K as ::parallel_routes::__private::NestedPage<__S>>::META
                             .loading
                             .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
                 } {
                     ::parallel_routes::__private::Rest::Streamed(
                         ::parallel_routes::__private::stream_page(

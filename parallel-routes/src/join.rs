@@ -188,6 +188,19 @@ pin_project! {
     }
 }
 
+/// Runs `slots` at once: their fragments (a nested level's, whose timings are its page's
+/// one entry); or the first interrupt.
+pub fn join_fragments<L: Slots>(slots: L) -> JoinFragments<L> {
+    futures_util::FutureExt::map(join(slots), |joined| joined.map(|(fragments, _)| fragments))
+}
+
+/// The outcome of a [`Join`].
+type Joined<L> = Result<(<L as Slots>::Fragments, Timings), Interrupt>;
+
+/// The future of [`join_fragments`].
+pub type JoinFragments<L> =
+    futures_util::future::Map<Join<L>, fn(Joined<L>) -> Result<<L as Slots>::Fragments, Interrupt>>;
+
 /// Runs `slots` at once: their fragments, and the timings of those that were timed; or the
 /// first interrupt.
 pub fn join<L: Slots>(slots: L) -> Join<L> {

@@ -214,7 +214,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::boundary::{Rendered, SlotMeta, run_slot};
     pub use crate::error::{SlotOutcome, SlotOutput};
-    pub use crate::join::{Cell, Cons, Nil, join};
+    pub use crate::join::{Cell, Cons, Nil, join, join_fragments};
     pub use crate::page::{
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
         SlotEndpoint, fragment,
@@ -225,9 +225,12 @@ pub mod __private {
     pub use crate::slot::{
         LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
     };
-    pub use crate::stream::page as stream_page;
+    pub use crate::stream::{
+        levels as stream_levels, nested as stream_nested, page as stream_page,
+    };
     pub use crate::timing::requested as timing_requested;
     pub use axum;
+    pub use futures_util::future::Either;
     pub use parallel_routes_macros::__error as error;
     pub use std::time::{Duration, Instant};
 }

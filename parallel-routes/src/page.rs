@@ -54,6 +54,10 @@ pub trait NestedPage<S> {
     /// placeholder (it is awaited before the shell), its own page has its handler's.
     const META: &'static SlotMeta = &NESTED_META;
 
+    /// Whether this level or one below it has a slot with `loading`: then the outermost
+    /// layout streams, and each level's loading slots join its stream.
+    const STREAMS: bool = false;
+
     /// Called by the parent once its own extractors have run: runs this level's extractors,
     /// starts the levels below, extracts this level's slots' arguments, and returns this level
     /// as a future — the parent's `children`, which it runs beside its own slots, so that no

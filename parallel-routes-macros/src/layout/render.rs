@@ -53,7 +53,7 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                 return own_page(layout, &page);
             }
             let Some(parent) = &layout.parent else {
-                let (bounds, body) = render(layout, marker, Children::Page, Tail::Respond);
+                let (bounds, body, _) = render(layout, marker, Children::Page, Tail::Respond);
                 return hygienic! {
                     impl<__S> #private::LayoutHandler<__S> for #page
                     where
@@ -76,8 +76,8 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                     }
                 };
             };
-            let (bounds, body) = render(layout, marker, Children::Page, Tail::Nest);
-            let start = start(&hygienic!(__S), &page, &bounds, &body);
+            let (bounds, body, streams) = render(layout, marker, Children::Page, Tail::Nest);
+            let start = start(&hygienic!(__S), &page, &bounds, &body, &streams);
             let render = nested_render(parent, &page);
             hygienic! {
                 #start
@@ -124,6 +124,8 @@ fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
                 __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                 #name::Nest<#own>: #private::NestedPage<__S>,
             {
+                const STREAMS: bool = <#name::Nest<#own> as #private::NestedPage<__S>>::STREAMS;
+
                 fn start(
                     parts: &mut #private::axum::http::request::Parts,
                     state: &__S,
@@ -173,6 +175,7 @@ fn start(
     page: &TokenStream,
     bounds: &[TokenStream],
     body: &TokenStream,
+    streams: &TokenStream,
 ) -> TokenStream {
     let private = hygienic!(::parallel_routes::__private);
     hygienic! {
@@ -181,6 +184,8 @@ fn start(
             __S: ::core::marker::Send + ::core::marker::Sync + 'static,
             #( #bounds )*
         {
+            const STREAMS: bool = #streams;
+
             async fn start(
                 parts: &mut #private::axum::http::request::Parts,
                 state: &__S,
@@ -252,7 +257,7 @@ fn parent(layout: &Layout) -> TokenStream {
     let index = Ident::new("index", proc_macro2::Span::call_site());
     match &layout.parent {
         None => {
-            let (bounds, body) = render(layout, &index, Children::Nested, Tail::Respond);
+            let (bounds, body, _) = render(layout, &index, Children::Nested, Tail::Respond);
             hygienic! {
                 impl<__S> #private::ParentLayout<__S> for #name::Level
                 where
@@ -278,11 +283,11 @@ fn parent(layout: &Layout) -> TokenStream {
             }
         }
         Some(grandparent) => {
-            let (bounds, body) = render(layout, &index, Children::Nested, Tail::Nest);
+            let (bounds, body, streams) = render(layout, &index, Children::Nested, Tail::Nest);
             let mut start_bounds = bounds.clone();
-            start_bounds.push(hygienic!(K: #private::NestedPage<__S>,));
+            start_bounds.push(hygienic!(K: #private::NestedPage<__S> + 'static,));
             let nest = hygienic!(#name::Nest<K>);
-            let start = start(&hygienic!(__S, K), &nest, &start_bounds, &body);
+            let start = start(&hygienic!(__S, K), &nest, &start_bounds, &body, &streams);
             hygienic! {
                 #start
 
@@ -356,7 +361,7 @@ fn render(
     route: &Ident,
     children: Children,
     tail: Tail,
-) -> (Vec<TokenStream>, TokenStream) {
+) -> (Vec<TokenStream>, TokenStream, TokenStream) {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
     let slots: Vec<&Ident> = layout.all_slots().collect();
@@ -388,6 +393,41 @@ fn render(
                 call_args.push(hygienic!(#var));
             }
         }
+    }
+    // Each slot's meta, for a streamed page.
+    let metas: Vec<TokenStream> = slots
+        .iter()
+        .map(|slot| {
+            if children == Children::Nested && *slot == "children" {
+                hygienic!(<K as #private::NestedPage<__S>>::META)
+            } else {
+                let alias = Layout::alias(slot, route);
+                hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META)
+            }
+        })
+        .collect();
+    // Whether the page streams: a slot has `loading`, or a level below has one.
+    let mut terms: Vec<TokenStream> = metas
+        .iter()
+        .map(|meta| hygienic!(#meta.loading.is_some()))
+        .collect();
+    if children == Children::Nested {
+        terms.push(hygienic!(<K as #private::NestedPage<__S>>::STREAMS));
+    }
+    let streams = if terms.is_empty() {
+        hygienic!(false)
+    } else {
+        hygienic!(#( #terms )||*)
+    };
+    if children == Children::Nested && tail == Tail::Respond {
+        // The outermost layout makes the page's stream before the levels below start, when
+        // they have loading slots to put in it.
+        let mode = stream_mode(layout);
+        extract.push(hygienic! {
+            if const { #streams } {
+                #private::stream_levels(parts, #mode);
+            }
+        });
     }
     if children == Children::Nested {
         // The levels below run their guards right after this one's, before any slot's
@@ -440,18 +480,6 @@ fn render(
             }
         })
         .collect();
-    // Each slot's meta, for a streamed page.
-    let metas: Vec<TokenStream> = slots
-        .iter()
-        .map(|slot| {
-            if children == Children::Nested && *slot == "children" {
-                hygienic!(<K as #private::NestedPage<__S>>::META)
-            } else {
-                let alias = Layout::alias(slot, route);
-                hygienic!(<#name::#alias as #private::SlotHandler<__S>>::META)
-            }
-        })
-        .collect();
     let layout_name = name.to_string();
     let (list, fragments) = list(&futures, &vars);
     let tail = match tail {
@@ -461,10 +489,25 @@ fn render(
             let fragment = quote_spanned! {layout.output_span=>
                 ::parallel_routes::IntoFragment::into_fragment(#name( #( #call_args ),* ).await)
             };
+            // With loading slots, the level's slots run in the page's stream (see
+            // `stream_nested`); else in a join, as a buffered page's.
+            let joined = if metas.is_empty() {
+                hygienic!(#private::join_fragments(slots))
+            } else {
+                hygienic! {
+                    if const { #( #metas.loading.is_some() )||* } {
+                        #private::Either::Left(#private::stream_nested(parts, const { &[ #( #metas ),* ] }, slots))
+                    } else {
+                        #private::Either::Right(#private::join_fragments(slots))
+                    }
+                }
+            };
             hygienic! {
+                let slots = #list;
+                let joined = #joined;
                 ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
-                    match #private::join(#list).await {
-                        ::core::result::Result::Ok((#fragments, _)) => {
+                    match joined.await {
+                        ::core::result::Result::Ok(#fragments) => {
                             #private::SlotOutcome::Rendered(#fragment)
                         }
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
@@ -483,7 +526,7 @@ fn render(
             let buffered = hygienic! {
                 #private::Rest::Buffered(#private::run(#layout_name, timed, slots, call, #into_response))
             };
-            let rest = streamed_or(layout, &metas, &into_response, buffered);
+            let rest = streamed_or(layout, &streams, &metas, &into_response, buffered);
             hygienic! {
                 let slots = #list;
                 let call = move |#fragments| #call;
@@ -497,6 +540,7 @@ fn render(
             #( #extract )*
             #tail
         },
+        streams,
     )
 }
 
@@ -506,6 +550,7 @@ fn render(
 /// runtime's `stream_page`, boxed.
 fn streamed_or(
     layout: &Layout,
+    streams: &TokenStream,
     metas: &[TokenStream],
     into_response: &TokenStream,
     buffered: TokenStream,
@@ -516,12 +561,9 @@ fn streamed_or(
         return buffered;
     }
     let layout_name = name.to_string();
-    let mode = match &layout.stream {
-        Some(mode) => hygienic!(::parallel_routes::StreamMode::#mode),
-        None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
-    };
+    let mode = stream_mode(layout);
     hygienic! {
-        if const { #( #metas.loading.is_some() )||* } {
+        if const { #streams } {
             #private::Rest::Streamed(#private::stream_page(
                 #layout_name,
                 parts,
@@ -534,6 +576,14 @@ fn streamed_or(
         } else {
             #buffered
         }
+    }
+}
+
+/// The layout's `StreamMode`.
+fn stream_mode(layout: &Layout) -> TokenStream {
+    match &layout.stream {
+        Some(mode) => hygienic!(::parallel_routes::StreamMode::#mode),
+        None => hygienic!(::parallel_routes::StreamMode::OutOfOrder),
     }
 }
 

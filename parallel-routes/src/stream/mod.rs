@@ -30,7 +30,9 @@ mod markers;
 mod running;
 mod shell;
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
@@ -41,6 +43,8 @@ use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::join::{Cell, Cons, Nil, Slots};
 use crate::respond::BoxResponseFuture;
+use markers::StreamId;
+pub use running::Levels;
 use running::StreamSlot;
 
 /// A Content-Security-Policy nonce for the inline scripts of streamed pages.
@@ -125,6 +129,36 @@ where
     }
 }
 
+/// Makes the stream of a page whose nested levels have loading slots (`mode`: the outermost
+/// layout's), for the levels below to find in the request's extensions. Called by the
+/// outermost layout before the levels below start.
+pub fn levels(parts: &mut Parts, mode: StreamMode) {
+    parts.extensions.insert(Levels::new(mode));
+}
+
+/// A nested level's slots (`slots`, their metas in `metas`): their fragments once those
+/// without `loading` are done, the loading slots still running handed to the page's stream
+/// (see [`levels`]) with their placeholders as fragments. Outside a streamed page, every slot
+/// is awaited. Boxed, so that a nested page's future does not carry its state.
+#[allow(clippy::type_complexity)]
+pub fn nested<L>(
+    parts: &Parts,
+    metas: &'static [&'static SlotMeta],
+    slots: L,
+) -> Pin<Box<dyn Future<Output = Result<L::Fragments, Interrupt>> + Send>>
+where
+    L: StreamSlots,
+    L::Fragments: Send + 'static,
+{
+    let levels = parts.extensions.get::<Levels>().cloned();
+    let mut started = Vec::with_capacity(metas.len());
+    slots.into_stream(metas, &mut started);
+    Box::pin(async move {
+        let rendered = running::nested(levels, started).await?;
+        Ok(L::fragments(&mut rendered.into_iter()))
+    })
+}
+
 /// A streamed page: runs `slots` (their metas in `metas`, in list order) until the shell can
 /// be built, calls the layout with `call` on their fragments (the placeholders of the slots
 /// still loading), turns its output into the shell with `into_response`, then sends the rest
@@ -152,10 +186,16 @@ where
         .extensions
         .get::<CspNonce>()
         .map(|nonce| nonce.0.clone());
+    // With nested levels that stream, the page's stream is theirs too (made by `levels`).
+    let levels = parts.extensions.get::<Levels>().cloned();
+    let (mode, id) = match &levels {
+        Some(levels) => levels.reserve(metas.len()),
+        None => (mode, StreamId::new()),
+    };
     let mut started = Vec::with_capacity(metas.len());
     slots.into_stream(metas, &mut started);
     Box::pin(async move {
-        match running::until_shell(mode, nonce, started).await {
+        match running::until_shell(mode, id, nonce, started, levels).await {
             Ok((rendered, pending)) => {
                 let fragments = L::fragments(&mut rendered.into_iter());
                 let render = AssertUnwindSafe(call(fragments).map(into_response)).catch_unwind();

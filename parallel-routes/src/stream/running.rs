@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use futures_util::FutureExt;
@@ -144,26 +145,23 @@ pub(super) struct Pending {
     pub(super) running: Running,
 }
 
-/// Runs a streaming page's slots until every slot without `loading` has finished; the others
-/// keep running. Returns one [`Rendered`] per slot for the layout — the content of finished
-/// slots, the placeholder of the others — and what is still pending.
-///
-/// `Err` for an [`Interrupt`] before the shell is built: the status can still change.
-pub(super) async fn until_shell(
-    mode: StreamMode,
-    nonce: Option<String>,
+/// Runs `slots` until every slot without `loading` has finished (every slot, with `all`); the
+/// loading slots done by then are taken too. Returns each slot's result if it has one, its
+/// meta, and the slots still running, tagged with their place in `slots`.
+async fn until_required(
     slots: Vec<StreamSlot>,
-) -> Result<(Vec<Rendered>, Pending), Interrupt> {
-    let id = StreamId::new();
+    all: bool,
+) -> Result<(Vec<Option<Rendered>>, Vec<&'static SlotMeta>, Running), Interrupt> {
     let mut results: Vec<Option<Rendered>> = slots.iter().map(|_| None).collect();
     let metas: Vec<&'static SlotMeta> = slots.iter().map(|slot| slot.meta).collect();
+    let waits = |meta: &SlotMeta| all || meta.loading.is_none();
     let mut required = 0;
     let mut running = Running {
         futures: FuturesUnordered::new(),
         pending: Vec::with_capacity(slots.len()),
     };
     for (index, slot) in slots.into_iter().enumerate() {
-        required += usize::from(slot.meta.loading.is_none());
+        required += usize::from(waits(slot.meta));
         running.push(index, slot);
     }
     while required > 0 {
@@ -171,13 +169,30 @@ pub(super) async fn until_shell(
             break;
         };
         let (index, meta, result) = running.finished(done);
-        required -= usize::from(meta.loading.is_none());
+        required -= usize::from(waits(meta));
         results[index] = Some(result?);
     }
     // Loading slots that are done by now are inlined, without a script.
     for (index, _, result) in running.ready() {
         results[index] = Some(result?);
     }
+    Ok((results, metas, running))
+}
+
+/// Runs a streaming page's slots until every slot without `loading` has finished; the others
+/// keep running. Returns one [`Rendered`] per slot for the layout — the content of finished
+/// slots, the placeholder of the others — and what is still pending, the loading slots of the
+/// levels nested in the page (`levels`) included.
+///
+/// `Err` for an [`Interrupt`] before the shell is built: the status can still change.
+pub(super) async fn until_shell(
+    mode: StreamMode,
+    id: StreamId,
+    nonce: Option<String>,
+    slots: Vec<StreamSlot>,
+    levels: Option<Levels>,
+) -> Result<(Vec<Rendered>, Pending), Interrupt> {
+    let (results, metas, mut running) = until_required(slots, false).await?;
     let rendered = results
         .into_iter()
         .zip(metas)
@@ -188,6 +203,14 @@ pub(super) async fn until_shell(
             })
         })
         .collect();
+    // The nested levels have run (they are this page's `children`, which it awaits): their
+    // loading slots still running are this page's to send.
+    if let Some(levels) = levels {
+        for slot in levels.take() {
+            running.pending.push((slot.index, slot.meta));
+            running.futures.push(slot);
+        }
+    }
     Ok((
         rendered,
         Pending {
@@ -197,6 +220,91 @@ pub(super) async fn until_shell(
             running,
         },
     ))
+}
+
+/// The stream of a page whose nested levels have loading slots: made by the outermost layout,
+/// found by the levels below in the request's extensions. A level's loading slots still running
+/// when its own slots are done get their places in the page's stream, and are handed to it.
+#[derive(Clone)]
+pub struct Levels(Arc<Mutex<Shared>>);
+
+struct Shared {
+    mode: StreamMode,
+    id: StreamId,
+    /// The next free place in the stream.
+    next: usize,
+    /// The levels' loading slots, not yet taken by the page.
+    handed: Vec<Tagged>,
+}
+
+impl Levels {
+    pub(super) fn new(mode: StreamMode) -> Self {
+        Levels(Arc::new(Mutex::new(Shared {
+            mode,
+            id: StreamId::new(),
+            next: 0,
+            handed: Vec::new(),
+        })))
+    }
+
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        // Nothing panics while holding the lock.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The page's mode and id; the places `0..own` are the page's own slots'.
+    pub(super) fn reserve(&self, own: usize) -> (StreamMode, StreamId) {
+        let mut shared = self.shared();
+        shared.next = shared.next.max(own);
+        (shared.mode, shared.id)
+    }
+
+    fn take(&self) -> Vec<Tagged> {
+        std::mem::take(&mut self.shared().handed)
+    }
+}
+
+/// A nested level's slots in a streamed page: runs them until those without `loading` have
+/// finished, gives each loading slot still running its place in the page's stream (its
+/// placeholder is the fragment), hands them to the page, and returns every slot's fragment.
+/// Outside a streamed page (`levels` is `None`), every slot is awaited.
+pub(super) async fn nested(
+    levels: Option<Levels>,
+    slots: Vec<StreamSlot>,
+) -> Result<Vec<Rendered>, Interrupt> {
+    let (results, metas, running) = until_required(slots, levels.is_none()).await?;
+    let Some(levels) = levels else {
+        return Ok(results.into_iter().flatten().collect());
+    };
+    let mut shared = levels.shared();
+    let (mode, id) = (shared.mode, shared.id);
+    let mut places = vec![0; results.len()];
+    for (local, _) in &running.pending {
+        places[*local] = shared.next;
+        shared.next += 1;
+    }
+    let handed: Vec<Tagged> = running
+        .futures
+        .into_iter()
+        .map(|mut slot| {
+            slot.index = places[slot.index];
+            slot
+        })
+        .collect();
+    shared.handed.extend(handed);
+    drop(shared);
+    Ok(results
+        .into_iter()
+        .zip(metas)
+        .zip(places)
+        .map(|((result, meta), place)| {
+            result.unwrap_or_else(|| {
+                Rendered::new(placeholder(mode, id, place, meta), meta.slot, None)
+            })
+        })
+        .collect())
 }
 
 /// What stands in the shell for slot `index` until it arrives: its placeholder between the
