@@ -196,14 +196,17 @@ mod dashboard {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/dashboard`
         Index,
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/dashboard"]);
+        ::parallel_routes::__private::Routes::new(
+            &["/dashboard"],
+            &["latest", "archive", "children"],
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -224,13 +227,16 @@ mod dashboard {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, _)) => {
+                ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "dashboard",
-                    parts.uri.path(),
-                )),
+                found => {
+                    ::core::result::Result::Err(::parallel_routes::__private::route_rejection(
+                        "dashboard",
+                        parts.uri.path(),
+                        found,
+                    ))
+                }
             }
         }
     }

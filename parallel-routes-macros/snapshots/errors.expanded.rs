@@ -272,14 +272,17 @@ mod status {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/status`
         Index,
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/status"]);
+        ::parallel_routes::__private::Routes::new(
+            &["/status"],
+            &["api", "payments", "search", "recommendations", "billing"],
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -300,13 +303,16 @@ mod status {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, _)) => {
+                ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "status",
-                    parts.uri.path(),
-                )),
+                found => {
+                    ::core::result::Result::Err(::parallel_routes::__private::route_rejection(
+                        "status",
+                        parts.uri.path(),
+                        found,
+                    ))
+                }
             }
         }
     }
@@ -974,7 +980,7 @@ mod service {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/services/{name}`
         Index {
@@ -984,16 +990,13 @@ mod service {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/services/{name}"]);
+        ::parallel_routes::__private::Routes::new(&["/services/{name}"], &["overview"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
                 Route::Index { name } => {
                     f.write_str("/services/")?;
-                    ::core::fmt::Display::fmt(
-                        &::parallel_routes::__private::encode_segment(name),
-                        f,
-                    )?;
+                    ::core::fmt::Display::fmt(&__ROUTES.segment(name), f)?;
                 }
             }
             ::core::result::Result::Ok(())
@@ -1009,16 +1012,19 @@ mod service {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, params)) => {
+                ::parallel_routes::__private::Found::Route(0usize, params) => {
                     let mut params = params.into_iter();
                     ::core::result::Result::Ok(Route::Index {
                         name: params.next().unwrap_or_default(),
                     })
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "service",
-                    parts.uri.path(),
-                )),
+                found => {
+                    ::core::result::Result::Err(::parallel_routes::__private::route_rejection(
+                        "service",
+                        parts.uri.path(),
+                        found,
+                    ))
+                }
             }
         }
     }

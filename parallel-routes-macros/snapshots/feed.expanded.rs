@@ -187,14 +187,14 @@ pub mod feed {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/feed`
         Index,
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/feed"]);
+        ::parallel_routes::__private::Routes::new(&["/feed"], &["header", "posts", "suggestions"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -215,13 +215,12 @@ pub mod feed {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, _)) => {
+                ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "feed",
-                    parts.uri.path(),
-                )),
+                found => ::core::result::Result::Err(
+                    ::parallel_routes::__private::route_rejection("feed", parts.uri.path(), found),
+                ),
             }
         }
     }

@@ -140,14 +140,14 @@ mod shell {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/`
         Index,
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/"]);
+        ::parallel_routes::__private::Routes::new(&["/"], &["nav", "children"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -168,13 +168,12 @@ mod shell {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, _)) => {
+                ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "shell",
-                    parts.uri.path(),
-                )),
+                found => ::core::result::Result::Err(
+                    ::parallel_routes::__private::route_rejection("shell", parts.uri.path(), found),
+                ),
             }
         }
     }
@@ -599,7 +598,7 @@ mod settings {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/settings/{section}`
         Index {
@@ -609,16 +608,16 @@ mod settings {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/settings/{section}"]);
+        ::parallel_routes::__private::Routes::new(
+            &["/settings/{section}"],
+            &["sidebar", "children"],
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
                 Route::Index { section } => {
                     f.write_str("/settings/")?;
-                    ::core::fmt::Display::fmt(
-                        &::parallel_routes::__private::encode_segment(section),
-                        f,
-                    )?;
+                    ::core::fmt::Display::fmt(&__ROUTES.segment(section), f)?;
                 }
             }
             ::core::result::Result::Ok(())
@@ -634,16 +633,19 @@ mod settings {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, params)) => {
+                ::parallel_routes::__private::Found::Route(0usize, params) => {
                     let mut params = params.into_iter();
                     ::core::result::Result::Ok(Route::Index {
                         section: params.next().unwrap_or_default(),
                     })
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "settings",
-                    parts.uri.path(),
-                )),
+                found => {
+                    ::core::result::Result::Err(::parallel_routes::__private::route_rejection(
+                        "settings",
+                        parts.uri.path(),
+                        found,
+                    ))
+                }
             }
         }
     }

@@ -421,7 +421,7 @@ pub mod dashboard {
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
     /// is on.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    #[allow(dead_code)]
+    #[allow(dead_code, non_snake_case)]
     pub enum Route {
         /// `/dashboard`
         Index,
@@ -432,11 +432,10 @@ pub mod dashboard {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&[
-            "/dashboard",
-            "/dashboard/week",
-            "/dashboard/month",
-        ]);
+        ::parallel_routes::__private::Routes::new(
+            &["/dashboard", "/dashboard/week", "/dashboard/month"],
+            &["latest", "archive", "children"],
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -463,19 +462,22 @@ pub mod dashboard {
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
             match __ROUTES.find(parts.uri.path()) {
-                ::core::option::Option::Some((0usize, _)) => {
+                ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
-                ::core::option::Option::Some((1usize, _)) => {
+                ::parallel_routes::__private::Found::Route(1usize, _) => {
                     ::core::result::Result::Ok(Route::Week)
                 }
-                ::core::option::Option::Some((2usize, _)) => {
+                ::parallel_routes::__private::Found::Route(2usize, _) => {
                     ::core::result::Result::Ok(Route::Month)
                 }
-                _ => ::core::result::Result::Err(::parallel_routes::__private::route_unmatched(
-                    "dashboard",
-                    parts.uri.path(),
-                )),
+                found => {
+                    ::core::result::Result::Err(::parallel_routes::__private::route_rejection(
+                        "dashboard",
+                        parts.uri.path(),
+                        found,
+                    ))
+                }
             }
         }
     }

@@ -23,7 +23,8 @@ pub(crate) fn route_ident(route: &str, span: Span) -> Ident {
 
 /// The name of a route's `Route` variant: its static segments in UpperCamelCase (`"/week"` →
 /// `Week`, `"/shop/{category}/sale"` → `ShopSale`), or, with none, its parameters'
-/// (`"/{id}"` → `Id`); `At` goes before a name that would start with a digit. `None` for a
+/// (`"/{id}"` → `Id`); `At` goes before a name that would start with a digit or be `Self`
+/// (`"/self"` → `AtSelf`). `None` for a
 /// route with neither.
 pub(crate) fn variant_name(route: &str) -> Option<String> {
     let camel = |parts: &mut dyn Iterator<Item = &str>| -> String {
@@ -42,7 +43,8 @@ pub(crate) fn variant_name(route: &str) -> Option<String> {
     if name.is_empty() {
         name = camel(&mut params(route).into_iter());
     }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    // `Self` is a keyword where a variant's name goes.
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name == "Self" {
         name.insert_str(0, "At");
     }
     (!name.is_empty()).then_some(name)
@@ -71,6 +73,7 @@ mod tests {
         assert_eq!(variant_name("/a-b.c").as_deref(), Some("ABC"));
         assert_eq!(variant_name("/{id}").as_deref(), Some("Id"));
         assert_eq!(variant_name("/2024").as_deref(), Some("At2024"));
+        assert_eq!(variant_name("/self").as_deref(), Some("AtSelf"));
         assert_eq!(variant_name("/"), None);
         assert_eq!(params("/users/{id}/day/{n}"), ["id", "n"]);
     }

@@ -221,7 +221,7 @@ pub mod __private {
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::respond::{Rest, render, run, run_nested};
-    pub use crate::route::{Routes, encode as encode_segment, unmatched as route_unmatched};
+    pub use crate::route::{Found, Routes, rejection as route_rejection};
     pub use crate::slot::{
         LayoutArg, SlotArg, SlotCall, SlotHandler, extract, layout_arg, slot_arg,
     };

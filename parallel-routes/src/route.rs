@@ -20,45 +20,62 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'<')
     .add(b'>')
     .add(b'?')
+    .add(b'\\')
     .add(b'`')
     .add(b'{')
     .add(b'}');
 
-/// A layout's routes, as full paths in axum's syntax (`/dashboard/day/{n}`), matched the way
-/// axum matches them. Built on first use.
+/// A layout's routes, as full paths in axum's syntax (`/dashboard/day/{n}`), and its `@slot`
+/// endpoints below each, matched the way axum matches them (the same matcher, the same
+/// paths). Built on first use.
 pub struct Routes {
     paths: &'static [&'static str],
+    slots: &'static [&'static str],
     matcher: OnceLock<matchit::Router<usize>>,
 }
 
+/// What a request path is to a layout's [`Routes`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Route number `.0` (the page or one of its `@slot` endpoints), with its parameters,
+    /// percent-decoded, in the order of the pattern.
+    Route(usize, Vec<String>),
+    /// One of the routes, but a parameter is not UTF-8 once decoded (axum's `Path` answers
+    /// such a request 400).
+    BadParameter,
+    /// None of the routes.
+    Elsewhere,
+}
+
 impl Routes {
-    /// The routes `paths`, in the order of the `Route` enum's variants.
-    pub const fn new(paths: &'static [&'static str]) -> Self {
+    /// The routes `paths`, in the order of the `Route` enum's variants, and the layout's
+    /// `@slot` endpoints below each (`slots`: the slots' names; none without fragments).
+    pub const fn new(paths: &'static [&'static str], slots: &'static [&'static str]) -> Self {
         Routes {
             paths,
+            slots,
             matcher: OnceLock::new(),
         }
     }
 
-    /// The route of `path` (its place in `paths`) and its parameters, percent-decoded, in the
-    /// order of the pattern; a `GET <route>/@<slot>` endpoint's path is its route's. `None` when
-    /// the path is none of them, or a parameter is not UTF-8 once decoded.
-    pub fn find(&self, path: &str) -> Option<(usize, Vec<String>)> {
+    /// Which route `path` is.
+    pub fn find(&self, path: &str) -> Found {
         let matcher = self.matcher.get_or_init(|| {
             let mut matcher = matchit::Router::new();
             for (index, path) in self.paths.iter().enumerate() {
-                // The macro checked these paths with the same matcher.
+                // The macro checked these paths, and the router serves them, with the same
+                // matcher.
                 let _ = matcher.insert(*path, index);
+                for slot in self.slots {
+                    let endpoint = format!("{}/@{slot}", path.trim_end_matches('/'));
+                    let _ = matcher.insert(endpoint, index);
+                }
             }
             matcher
         });
-        let matched = matcher.at(path).ok().or_else(|| {
-            let (route, last) = path.rsplit_once('/')?;
-            if !last.starts_with('@') {
-                return None;
-            }
-            matcher.at(if route.is_empty() { "/" } else { route }).ok()
-        })?;
+        let Ok(matched) = matcher.at(path) else {
+            return Found::Elsewhere;
+        };
         let params = matched
             .params
             .iter()
@@ -68,19 +85,68 @@ impl Routes {
                     .ok()
                     .map(|value| value.into_owned())
             })
-            .collect::<Option<Vec<String>>>()?;
-        Some((*matched.value, params))
+            .collect::<Option<Vec<String>>>();
+        match params {
+            Some(params) => Found::Route(*matched.value, params),
+            None => Found::BadParameter,
+        }
+    }
+
+    /// A path parameter as it goes into a link to one of these routes: percent-encoded, so
+    /// that it is one segment, and, when it would be read as something else — a static
+    /// segment of a route (`today` beside `/day/today`) or an `@slot` endpoint (`@latest`) —
+    /// with its first character encoded too (`%74oday`, `%40latest`), which decodes to the
+    /// same value.
+    pub fn segment<'a>(&self, param: &'a str) -> Segment<'a> {
+        let first = param.as_bytes().first().copied();
+        let is_static = || {
+            self.paths.iter().any(|path| {
+                path.split('/')
+                    .any(|segment| segment == param && !segment.contains('{'))
+            })
+        };
+        match first {
+            Some(first) if first.is_ascii() && (first == b'@' || is_static()) => {
+                Segment::First(first, &param[1..])
+            }
+            _ => Segment::Whole(param),
+        }
     }
 }
 
-/// A path parameter as it goes into a link: percent-encoded, so that it is one segment.
-pub fn encode(param: &str) -> impl fmt::Display + '_ {
-    utf8_percent_encode(param, SEGMENT)
+/// A path parameter in a link; see [`Routes::segment`].
+pub enum Segment<'a> {
+    /// Percent-encoded where needed.
+    Whole(&'a str),
+    /// The first byte percent-encoded, then the rest as [`Segment::Whole`].
+    First(u8, &'a str),
+}
+
+impl fmt::Display for Segment<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Segment::Whole(param) => fmt::Display::fmt(&utf8_percent_encode(param, SEGMENT), f),
+            Segment::First(first, rest) => {
+                write!(f, "%{first:02X}")?;
+                fmt::Display::fmt(&utf8_percent_encode(rest, SEGMENT), f)
+            }
+        }
+    }
+}
+
+/// The rejection of a layout's `Route` extractor, when `found` is not a route: `400` for a
+/// parameter that is not UTF-8 (as axum's `Path`), else (a nested layout's path its parent
+/// does not list) `500`, logged.
+pub fn rejection(layout: &'static str, path: &str, found: Found) -> Response {
+    match found {
+        Found::BadParameter => StatusCode::BAD_REQUEST.into_response(),
+        Found::Route(..) | Found::Elsewhere => unmatched(layout, path),
+    }
 }
 
 /// The rejection of a layout's `Route` extractor on a path that is none of its routes (a
 /// nested layout's path its parent does not list): a `500`, logged.
-pub fn unmatched(layout: &'static str, path: &str) -> Response {
+fn unmatched(layout: &'static str, path: &str) -> Response {
     tracing::error!(
         layout,
         path,
@@ -93,40 +159,48 @@ pub fn unmatched(layout: &'static str, path: &str) -> Response {
 mod tests {
     use super::*;
 
-    static ROUTES: Routes = Routes::new(&[
-        "/dashboard",
-        "/dashboard/day/today",
-        "/dashboard/day/{n}",
-        "/dashboard/shop/{category}/sale",
-    ]);
+    static ROUTES: Routes = Routes::new(
+        &[
+            "/dashboard",
+            "/dashboard/day/today",
+            "/dashboard/day/{n}",
+            "/dashboard/shop/{category}/sale",
+        ],
+        &["latest"],
+    );
 
-    #[test]
-    fn a_path_finds_its_route_as_axum_would_and_its_parameters_decoded() {
-        assert_eq!(ROUTES.find("/dashboard"), Some((0, vec![])));
-        // A static segment wins over a parameter, as in axum.
-        assert_eq!(ROUTES.find("/dashboard/day/today"), Some((1, vec![])));
-        assert_eq!(ROUTES.find("/dashboard/day/3"), Some((2, vec!["3".into()])));
-        assert_eq!(
-            ROUTES.find("/dashboard/shop/t%C3%A9%2Fa/sale"),
-            Some((3, vec!["té/a".into()]))
-        );
-        // A slot endpoint is its route's; a parameter may start with `@`.
-        assert_eq!(ROUTES.find("/dashboard/@latest"), Some((0, vec![])));
-        assert_eq!(
-            ROUTES.find("/dashboard/day/@x/@latest"),
-            Some((2, vec!["@x".into()]))
-        );
-        assert_eq!(
-            ROUTES.find("/dashboard/day/@x"),
-            Some((2, vec!["@x".into()]))
-        );
-        assert_eq!(ROUTES.find("/elsewhere"), None);
-        assert_eq!(ROUTES.find("/dashboard/day/%FF"), None);
+    fn route(index: usize, params: &[&str]) -> Found {
+        Found::Route(
+            index,
+            params.iter().map(|param| param.to_string()).collect(),
+        )
     }
 
     #[test]
-    fn a_parameter_is_encoded_into_one_segment() {
-        assert_eq!(encode("té/a b?#%").to_string(), "t%C3%A9%2Fa%20b%3F%23%25");
-        assert_eq!(encode("plain-1.2_3~").to_string(), "plain-1.2_3~");
+    fn a_path_finds_its_route_as_axum_would_and_its_parameters_decoded() {
+        assert_eq!(ROUTES.find("/dashboard"), route(0, &[]));
+        // A static segment wins over a parameter, as in axum.
+        assert_eq!(ROUTES.find("/dashboard/day/today"), route(1, &[]));
+        assert_eq!(ROUTES.find("/dashboard/day/3"), route(2, &["3"]));
+        assert_eq!(
+            ROUTES.find("/dashboard/shop/t%C3%A9%2Fa/sale"),
+            route(3, &["té/a"])
+        );
+        // A slot endpoint is its route's; a parameter may start with `@`.
+        assert_eq!(ROUTES.find("/dashboard/@latest"), route(0, &[]));
+        assert_eq!(ROUTES.find("/dashboard/day/@x/@latest"), route(2, &["@x"]));
+        assert_eq!(ROUTES.find("/dashboard/day/@x"), route(2, &["@x"]));
+        assert_eq!(ROUTES.find("/elsewhere"), Found::Elsewhere);
+        assert_eq!(ROUTES.find("/dashboard/day/%FF"), Found::BadParameter);
+    }
+
+    #[test]
+    fn a_parameter_is_encoded_into_one_segment_of_its_own_route() {
+        let link = |param| ROUTES.segment(param).to_string();
+        assert_eq!(link("té/a b?#%\\"), "t%C3%A9%2Fa%20b%3F%23%25%5C");
+        assert_eq!(link("plain-1.2_3~"), "plain-1.2_3~");
+        assert_eq!(link("today"), "%74oday");
+        assert_eq!(link("@latest"), "%40latest");
+        assert_eq!(link("a@b"), "a@b");
     }
 }

@@ -114,7 +114,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     }
     // Named once the paths are known to be good (a bad one is reported once, above).
     let variants = if errors.is_empty() {
-        variants(&path, &routes, errors)
+        variants(&path, path_span, &routes, errors)
     } else {
         Vec::new()
     };
@@ -146,7 +146,12 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
 /// The `Route` enum's variants: `Index` for the layout's path, then one per route, named by
 /// `route::variant_name`; two routes with one name, or a parameter that cannot name a field,
 /// are errors at the route.
-fn variants(path: &str, routes: &[SubRoute], errors: &mut Errors) -> Vec<Variant> {
+fn variants(
+    path: &str,
+    path_span: proc_macro2::Span,
+    routes: &[SubRoute],
+    errors: &mut Errors,
+) -> Vec<Variant> {
     let span = proc_macro2::Span::call_site();
     let fields = |path: &str, at: proc_macro2::Span, errors: &mut Errors| -> Vec<Ident> {
         crate::route::params(path)
@@ -172,10 +177,10 @@ fn variants(path: &str, routes: &[SubRoute], errors: &mut Errors) -> Vec<Variant
     };
     let mut variants = vec![Variant {
         name: Ident::new("Index", span),
-        fields: fields(path, span, errors),
+        fields: fields(path, path_span, errors),
         path: path.to_owned(),
     }];
-    for route in routes {
+    for (at_route, route) in routes.iter().enumerate() {
         let value = route.literal.value();
         let at = route.literal.span();
         let Some(name) = crate::route::variant_name(&value) else {
@@ -186,7 +191,7 @@ fn variants(path: &str, routes: &[SubRoute], errors: &mut Errors) -> Vec<Variant
             continue;
         };
         if variants.iter().any(|variant| variant.name == name) {
-            let twin = match routes.iter().find(|seen| {
+            let twin = match routes[..at_route].iter().find(|seen| {
                 crate::route::variant_name(&seen.literal.value()).as_deref() == Some(&name)
             }) {
                 Some(seen) => format!("route {:?}", seen.literal.value()),
@@ -199,9 +204,22 @@ fn variants(path: &str, routes: &[SubRoute], errors: &mut Errors) -> Vec<Variant
             continue;
         }
         let full = full_path(path, &value);
+        let fields = fields(&full, at, errors);
+        if let Some(twice) = fields
+            .iter()
+            .enumerate()
+            .find(|(i, field)| fields[..*i].contains(field))
+            .map(|(_, field)| field)
+        {
+            errors.push(syn::Error::new(
+                at,
+                format!("the route {value:?} repeats the parameter `{{{twice}}}` of the layout's path {path:?}: `Route::{name}` cannot have two fields `{twice}`; rename one"),
+            ));
+            continue;
+        }
         variants.push(Variant {
             name: Ident::new(&name, span),
-            fields: fields(&full, at, errors),
+            fields,
             path: full,
         });
     }

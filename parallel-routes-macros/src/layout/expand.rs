@@ -187,6 +187,20 @@ fn route_enum(layout: &Layout) -> TokenStream {
         .iter()
         .map(|variant| variant.path.as_str())
         .collect();
+    // The `@slot` endpoints are the routes' too (`r#type` is served at `/@type`).
+    let slots: Vec<String> = if layout.fragments {
+        layout
+            .all_slots()
+            .map(|slot| slot.unraw().to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // The generated code's own names, which no field of the user's can shadow.
+    let f = Ident::new("f", proc_macro2::Span::mixed_site());
+    let parts = Ident::new("parts", proc_macro2::Span::mixed_site());
+    let params = Ident::new("params", proc_macro2::Span::mixed_site());
+    let found = Ident::new("found", proc_macro2::Span::mixed_site());
     let mut variants = Vec::new();
     let mut displays = Vec::new();
     let mut extracts = Vec::new();
@@ -203,31 +217,31 @@ fn route_enum(layout: &Layout) -> TokenStream {
         } else {
             quote!(#[doc = #doc] #name { #( #[allow(missing_docs)] #fields: ::std::string::String ),* })
         });
-        // The path's text, with each parameter percent-encoded.
+        // The path's text, with each parameter as one segment of a link to this route.
         let mut writes = Vec::new();
         let mut rest = path.as_str();
         let mut next_field = fields.iter();
         while let Some((text, after)) = rest.split_once('{') {
             let (_, after) = after.split_once('}').expect("a parameter ends");
             if !text.is_empty() {
-                writes.push(quote!(f.write_str(#text)?;));
+                writes.push(quote!(#f.write_str(#text)?;));
             }
             let field = next_field.next().expect("one field per parameter");
-            writes.push(quote!(::core::fmt::Display::fmt(&#private::encode_segment(#field), f)?;));
+            writes.push(quote!(::core::fmt::Display::fmt(&__ROUTES.segment(#field), #f)?;));
             rest = after;
         }
         if !rest.is_empty() {
-            writes.push(quote!(f.write_str(#rest)?;));
+            writes.push(quote!(#f.write_str(#rest)?;));
         }
         displays.push(quote!(#pattern => { #( #writes )* }));
         let values = fields
             .iter()
-            .map(|field| quote!(#field: params.next().unwrap_or_default()));
+            .map(|field| quote!(#field: #params.next().unwrap_or_default()));
         extracts.push(if fields.is_empty() {
-            quote!(::core::option::Option::Some((#index, _)) => ::core::result::Result::Ok(Route::#name),)
+            quote!(#private::Found::Route(#index, _) => ::core::result::Result::Ok(Route::#name),)
         } else {
-            quote!(::core::option::Option::Some((#index, params)) => {
-                let mut params = params.into_iter();
+            quote!(#private::Found::Route(#index, #params) => {
+                let mut #params = #params.into_iter();
                 ::core::result::Result::Ok(Route::#name { #( #values ),* })
             })
         });
@@ -237,16 +251,16 @@ fn route_enum(layout: &Layout) -> TokenStream {
         /// parameters percent-encoded), for links; as an extractor, it is the route the request
         /// is on.
         #[derive(Clone, Debug, PartialEq, Eq)]
-        #[allow(dead_code)] // for an app that does not use it
+        #[allow(dead_code, non_snake_case)] // for an app that does not use it; fields as in the path
         pub enum Route {
             #( #variants, )*
         }
 
         #[doc(hidden)]
-        static __ROUTES: #private::Routes = #private::Routes::new(&[ #( #paths ),* ]);
+        static __ROUTES: #private::Routes = #private::Routes::new(&[ #( #paths ),* ], &[ #( #slots ),* ]);
 
         impl ::core::fmt::Display for Route {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     #( #displays )*
                 }
@@ -261,12 +275,12 @@ fn route_enum(layout: &Layout) -> TokenStream {
             type Rejection = #private::axum::response::Response;
 
             async fn from_request_parts(
-                parts: &mut #private::axum::http::request::Parts,
+                #parts: &mut #private::axum::http::request::Parts,
                 _: &S,
             ) -> ::core::result::Result<Self, Self::Rejection> {
-                match __ROUTES.find(parts.uri.path()) {
+                match __ROUTES.find(#parts.uri.path()) {
                     #( #extracts )*
-                    _ => ::core::result::Result::Err(#private::route_unmatched(#layout_name, parts.uri.path())),
+                    #found => ::core::result::Result::Err(#private::route_rejection(#layout_name, #parts.uri.path(), #found)),
                 }
             }
         }
@@ -446,10 +460,33 @@ fn extractor_checks(layout: &Layout) -> TokenStream {
 /// What a layout with invalid input still generates: the module's public items, with a router
 /// that serves nothing, and a `__slot!` that accepts any slot silently. The layout's own error
 /// is then the only one reported.
-pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
+pub(crate) fn fallback(function: &ItemFn, routes: &[String]) -> TokenStream {
     let vis = &function.vis;
     let name = &function.sig.ident;
     let path = format!("/{name}");
+    // The `Route` variants the routes as written would name, so that code naming them reports
+    // nothing of its own (their fields as the routes' own parameters: best effort).
+    let mut names = vec!["Index".to_owned()];
+    let mut variants = Vec::new();
+    for route in routes {
+        let Some(variant) = crate::route::variant_name(route) else {
+            continue;
+        };
+        if names.contains(&variant) {
+            continue;
+        }
+        let fields: Vec<Ident> = crate::route::params(route)
+            .into_iter()
+            .filter_map(|param| syn::parse_str::<Ident>(param).ok())
+            .collect();
+        let ident = Ident::new(&variant, proc_macro2::Span::call_site());
+        names.push(variant);
+        variants.push(if fields.is_empty() {
+            quote!(#ident)
+        } else {
+            quote!(#ident { #( #fields: ::std::string::String ),* })
+        });
+    }
     quote! {
         #[doc(hidden)]
         #vis mod #name {
@@ -475,12 +512,12 @@ pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
                     ::core::option::Option::None;
             }
 
-            /// The layout's routes (the layout has an error: only its index).
+            /// The layout's routes (the layout has an error).
             #[derive(Clone, Debug, PartialEq, Eq)]
-            #[allow(dead_code)]
+            #[allow(dead_code, non_snake_case, missing_docs)]
             pub enum Route {
-                /// The layout's own path.
                 Index,
+                #( #variants, )*
             }
 
             impl ::core::fmt::Display for Route {

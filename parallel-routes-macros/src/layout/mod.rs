@@ -137,13 +137,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let args = attr::parse(args, &mut errors);
+    // What the fallback's `Route` needs, should the layout have an error.
+    let written: Vec<String> = args.routes.iter().map(syn::LitStr::value).collect();
     let layout = check::check(args, &function, &mut errors);
     let mut output = function.to_token_stream();
     match layout {
         Some(layout) if errors.is_empty() => output.extend(expand::layout(&layout)),
         // Still emit a module with the items other code names (`router`, `PATH`, the slots'
         // macro), so that the real error is the only one reported.
-        _ => output.extend(expand::fallback(&function)),
+        _ => output.extend(expand::fallback(&function, &written)),
     }
     output.extend(errors.into_compile_errors());
     output
