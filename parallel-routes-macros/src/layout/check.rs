@@ -118,6 +118,15 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     } else {
         Vec::new()
     };
+    if let (Some(parent), Some(mode)) = (&args.parent, &args.stream) {
+        errors.push(syn::Error::new(
+            mode.span(),
+            format!(
+                "a nested layout's loading slots stream in the mode of the outermost layout: remove `stream = ...` here, and set it on the outermost layout of the chain (`{}`, or the layout above it)",
+                quote::ToTokens::to_token_stream(parent)
+            ),
+        ));
+    }
     if let Some(parent) = args.parent.as_ref().filter(|parent| parent.is_ident(&name)) {
         errors.push(syn::Error::new_spanned(
             parent,
