@@ -103,6 +103,64 @@ impl Drop for DropGuard {
     }
 }
 
+/// A response's chunks, with the time each arrived after the request was sent.
+pub struct Chunks {
+    /// The response's status.
+    pub status: StatusCode,
+    /// The response's headers.
+    pub headers: HeaderMap,
+    /// Each body chunk as it arrived, and when.
+    pub chunks: Vec<(std::time::Duration, String)>,
+}
+
+impl Chunks {
+    /// The whole body.
+    pub fn body(&self) -> String {
+        self.chunks
+            .iter()
+            .map(|(_, chunk)| chunk.as_str())
+            .collect()
+    }
+
+    /// Each chunk with the response's random stream id replaced by `R`.
+    pub fn unsalted(&self) -> Vec<String> {
+        let body = self.body();
+        self.chunks
+            .iter()
+            .map(|(_, chunk)| unsalted(&body, chunk))
+            .collect()
+    }
+}
+
+/// `text` with the stream id that `body` uses (16 hex digits after `pr-`) replaced by `R`.
+pub fn unsalted(body: &str, text: &str) -> String {
+    let Some(at) = body.find("pr-") else {
+        return text.to_owned();
+    };
+    let id = &body[at + 3..at + 3 + 16];
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{body}");
+    text.replace(id, "R")
+}
+
+/// Sends `request` to `app` in process and reads the response's body frame by frame, timing
+/// each.
+pub async fn chunks(app: Router, request: Request<Body>) -> Chunks {
+    let started = std::time::Instant::now();
+    let response = app.oneshot(request).await.unwrap();
+    let (parts, mut body) = response.into_parts();
+    let mut chunks = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            chunks.push((started.elapsed(), String::from_utf8(data.to_vec()).unwrap()));
+        }
+    }
+    Chunks {
+        status: parts.status,
+        headers: parts.headers,
+        chunks,
+    }
+}
+
 pub mod chromium;
 pub mod fault_load;
 

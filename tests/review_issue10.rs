@@ -31,12 +31,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, SWAP_SCRIPT, SlotErrorKind};
-use parallel_routes_tests::{dur, get, names, send, timed, timing_entries};
+use parallel_routes_tests::{chunks, dur, get, names, send, timed, timing_entries};
 use tower::ServiceExt;
 
 /// Sleeps, or for 0 ms returns at once.
@@ -667,38 +667,6 @@ fn r10so_document(path: &str) -> String {
 }
 
 /// A response read frame by frame, with when each frame arrived.
-struct Streamed {
-    status: StatusCode,
-    headers: HeaderMap,
-    chunks: Vec<(Duration, String)>,
-}
-
-impl Streamed {
-    fn body(&self) -> String {
-        self.chunks
-            .iter()
-            .map(|(_, chunk)| chunk.as_str())
-            .collect()
-    }
-}
-
-async fn stream(app: Router, request: Request<Body>) -> Streamed {
-    let started = Instant::now();
-    let response = app.oneshot(request).await.unwrap();
-    let (parts, mut body) = response.into_parts();
-    let mut chunks = Vec::new();
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame.unwrap().into_data() {
-            chunks.push((started.elapsed(), String::from_utf8(data.to_vec()).unwrap()));
-        }
-    }
-    Streamed {
-        status: parts.status,
-        headers: parts.headers,
-        chunks,
-    }
-}
-
 fn plain(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
@@ -759,7 +727,7 @@ fn assemble(body: &str) -> String {
 async fn a_nested_page_under_a_streaming_root_streams_every_levels_loading_slots() {
     for path in ["/r10/s/n", "/r10/s/n/l"] {
         let uri = format!("{path}?feed=150&feed2=60&lazy=100&inner=10");
-        let reply = stream(timed(streaming_app()), plain(&uri)).await;
+        let reply = chunks(timed(streaming_app()), plain(&uri)).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         assert!(
             reply.chunks.len() >= 2,
@@ -821,7 +789,7 @@ async fn every_completion_order_assembles_to_the_buffered_document_in_both_modes
         ] {
             let uri = format!("{path}?hdr={hdr}&feed={feed}&feed2={feed2}&{child_key}={child}");
             requests.spawn(async move {
-                let reply = stream(app, plain(&uri)).await;
+                let reply = chunks(app, plain(&uri)).await;
                 (path, uri, reply)
             });
         }
@@ -884,7 +852,7 @@ async fn an_interrupt_or_panic_below_a_streaming_root_decides_the_status_and_dro
             let tag = format!("{case}{}", path.len());
             let uri = format!("{path}?tag={tag}&feed=hang&feed2=hang&{query}");
             let started = Instant::now();
-            let reply = stream(streaming_app(), plain(&uri)).await;
+            let reply = chunks(streaming_app(), plain(&uri)).await;
             assert_eq!(reply.status, status, "{uri}: {}", reply.body());
             assert!(
                 started.elapsed() < Duration::from_secs(3),
@@ -913,7 +881,7 @@ async fn an_interrupt_or_panic_below_a_streaming_root_decides_the_status_and_dro
     ] {
         let uri = format!("/r10/s?tag={case}&feed=hang&feed2=hang&{query}");
         let started = Instant::now();
-        let reply = stream(streaming_app(), plain(&uri)).await;
+        let reply = chunks(streaming_app(), plain(&uri)).await;
         assert_eq!(reply.status, status, "{uri}");
         assert!(started.elapsed() < Duration::from_secs(3), "{uri}");
         let events = events(case);
@@ -925,14 +893,14 @@ async fn an_interrupt_or_panic_below_a_streaming_root_decides_the_status_and_dro
         }
     }
     // A panicking page: its fallback in the shell, the loading slots streamed after it.
-    let reply = stream(streaming_app(), plain("/r10/s?feed=20&feed2=40&page=panic")).await;
+    let reply = chunks(streaming_app(), plain("/r10/s?feed=20&feed2=40&page=panic")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         assemble(&reply.body()),
         r10s_document("/r10/s").replace("PAGE", &builtin("children"))
     );
     // The leaf's own slot, two levels down.
-    let reply = stream(streaming_app(), plain("/r10/s/n/l?feed=hang&leaf=notfound")).await;
+    let reply = chunks(streaming_app(), plain("/r10/s/n/l?feed=hang&leaf=notfound")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
 
@@ -957,7 +925,7 @@ async fn every_slot_of_every_level_of_a_streamed_page_starts_before_any_ends() {
             "{path}?tag={tag}&hdr=60&feed=60&feed2=60&page=60&inner=60&lazy=60&npage=60&leaf=60"
         );
         let app = streaming_app().merge(in_order_app());
-        let reply = stream(app, plain(&uri)).await;
+        let reply = chunks(app, plain(&uri)).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         let events = events(&tag);
         assert_eq!(events.len(), 2 * slots.len(), "{uri}: {events:?}");
@@ -987,7 +955,7 @@ async fn a_guard_of_a_nested_level_rejects_a_streamed_page_before_any_slot_start
             .header("x-reject", "SN")
             .body(Body::empty())
             .unwrap();
-        let reply = stream(streaming_app(), request).await;
+        let reply = chunks(streaming_app(), request).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
         assert_eq!(reply.body(), "rejected by SN", "{uri}");
         assert_eq!(events(&tag), Vec::<String>::new(), "{uri}: a slot started");
@@ -999,7 +967,7 @@ async fn a_root_loading_slot_that_interrupts_after_the_shell_ends_a_nested_page(
     for path in ["/r10/s/n", "/r10/s/n/l"] {
         let tag = format!("late{}", path.len());
         let uri = format!("{path}?tag={tag}&feed=late_redirect&feed2=hang");
-        let reply = stream(streaming_app(), plain(&uri)).await;
+        let reply = chunks(streaming_app(), plain(&uri)).await;
         let body = reply.body();
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         assert!(reply.chunks.len() >= 2, "{uri}: {body}");
@@ -1029,7 +997,7 @@ async fn a_streaming_root_whose_slots_are_done_by_the_shell_sends_a_nested_page_
     for path in ["/r10/s/n", "/r10/s/n/l"] {
         // The nested level takes 40 ms, the loading slots none: all inlined at the shell.
         let uri = format!("{path}?feed=0&feed2=0&inner=40");
-        let reply = stream(streaming_app(), plain(&uri)).await;
+        let reply = chunks(streaming_app(), plain(&uri)).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         assert_eq!(reply.chunks.len(), 1, "{uri}: {:?}", reply.chunks);
         let body = reply.body();
@@ -1074,7 +1042,7 @@ async fn every_script_of_a_streamed_nested_page_carries_the_nonce() {
         .extension(CspNonce("n\"1<".to_owned()))
         .body(Body::empty())
         .unwrap();
-    let reply = stream(streaming_app(), request).await;
+    let reply = chunks(streaming_app(), request).await;
     let body = reply.body();
     let scripts = body.matches("<script").count();
     assert!(scripts >= 3, "{body}");
@@ -1127,7 +1095,7 @@ async fn r10pln_page() -> &'static str {
 #[tokio::test]
 async fn a_loading_page_streams_the_index_while_the_nested_page_of_the_same_root_is_buffered() {
     let app = timed(r10pl::router().merge(r10pln::router()));
-    let reply = stream(app.clone(), plain("/r10/pl?page=100")).await;
+    let reply = chunks(app.clone(), plain("/r10/pl?page=100")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.chunks.len() >= 2, "{:?}", reply.chunks);
     assert!(reply.headers.get("server-timing").is_none());
@@ -1137,7 +1105,7 @@ async fn a_loading_page_streams_the_index_while_the_nested_page_of_the_same_root
         "<html><body><nav>quick</nav><main>PL</main></body></html>"
     );
     // Its nested page: `children` is the nested layout, with no `loading`: buffered.
-    let reply = stream(app.clone(), plain("/r10/pl/n")).await;
+    let reply = chunks(app.clone(), plain("/r10/pl/n")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.chunks.len(), 1, "{:?}", reply.chunks);
     assert!(reply.headers.get("x-accel-buffering").is_none());
@@ -1153,7 +1121,7 @@ async fn a_loading_page_streams_the_index_while_the_nested_page_of_the_same_root
 #[tokio::test]
 async fn a_loading_page_that_interrupts_after_the_shell_or_is_dropped() {
     let app = r10pl::router();
-    let reply = stream(app.clone(), plain("/r10/pl?page=late_notfound")).await;
+    let reply = chunks(app.clone(), plain("/r10/pl?page=late_notfound")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         assemble(&reply.body()),
@@ -1163,7 +1131,7 @@ async fn a_loading_page_that_interrupts_after_the_shell_or_is_dropped() {
         )
     );
     // A loading page that panics at once: its fallback, inlined in the shell.
-    let reply = stream(app.clone(), plain("/r10/pl?page=panic")).await;
+    let reply = chunks(app.clone(), plain("/r10/pl?page=panic")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         reply.body(),
@@ -1173,7 +1141,7 @@ async fn a_loading_page_that_interrupts_after_the_shell_or_is_dropped() {
         )
     );
     // Before the shell (the page answers at once), the page's interrupt is the response.
-    let reply = stream(app.clone(), plain("/r10/pl?page=notfound")).await;
+    let reply = chunks(app.clone(), plain("/r10/pl?page=notfound")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     // Dropped with the body.
     let response = app
@@ -1710,7 +1678,7 @@ async fn a_streaming_roots_error_page_text_or_panic_around_its_own_and_nested_pa
             ("text", StatusCode::OK, "text/plain; charset=utf-8"),
         ] {
             let uri = format!("{path}?feed=30&feed2=10&root={root}");
-            let reply = stream(streaming_app(), plain(&uri)).await;
+            let reply = chunks(streaming_app(), plain(&uri)).await;
             assert_eq!(reply.status, status, "{uri}");
             assert_eq!(reply.headers["content-type"], content_type, "{uri}");
             assert_eq!(reply.body(), r10s_document(path), "{uri}");
@@ -1720,7 +1688,7 @@ async fn a_streaming_roots_error_page_text_or_panic_around_its_own_and_nested_pa
         let tag = format!("rootpanic{}", path.len());
         let uri = format!("{path}?tag={tag}&feed=hang&feed2=hang&root=panic");
         let started = Instant::now();
-        let reply = stream(streaming_app(), plain(&uri)).await;
+        let reply = chunks(streaming_app(), plain(&uri)).await;
         assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
         assert!(!reply.body().contains("panics"), "{uri}");
         assert!(started.elapsed() < Duration::from_secs(3), "{uri}");
@@ -1780,7 +1748,7 @@ async fn r10tmn_page() -> &'static str {
 async fn loading_slots_past_their_deadline_stream_their_fallback_on_the_index_and_nested() {
     let app = r10tm::router().merge(r10tmn::router());
     let started = Instant::now();
-    let reply = stream(app.clone(), plain("/r10/tm")).await;
+    let reply = chunks(app.clone(), plain("/r10/tm")).await;
     assert!(reply.chunks.len() >= 2, "{:?}", reply.chunks);
     assert!(reply.chunks[0].1.contains("<i>tmo loading</i>"));
     assert_eq!(
@@ -1789,7 +1757,7 @@ async fn loading_slots_past_their_deadline_stream_their_fallback_on_the_index_an
     );
     // Below: the nested page waits for the root's deadline, by which the root's loading slot
     // has timed out too: inlined, one write.
-    let reply = stream(app, plain("/r10/tm/n")).await;
+    let reply = chunks(app, plain("/r10/tm/n")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.chunks.len(), 1, "{:?}", reply.chunks);
     assert_eq!(
@@ -1898,7 +1866,7 @@ async fn nine_slots_map_back_to_their_places_whatever_order_they_finish_in() {
             .join(",");
         requests.spawn(async move {
             let uri = format!("/r10/many?d={d}");
-            (uri.clone(), stream(r10many::router(), plain(&uri)).await)
+            (uri.clone(), chunks(r10many::router(), plain(&uri)).await)
         });
     }
     while let Some(done) = requests.join_next().await {
@@ -2049,7 +2017,7 @@ async fn dropping_a_buffered_index_page_mid_join_drops_the_page_and_its_slots() 
 async fn an_interrupt_below_an_in_order_root_decides_the_status_and_drops_its_loading_slots() {
     let uri = "/r10/so/n?tag=ioint&feed=hang&feed2=hang&inner=late_notfound";
     let started = Instant::now();
-    let reply = stream(in_order_app(), plain(uri)).await;
+    let reply = chunks(in_order_app(), plain(uri)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(started.elapsed() < Duration::from_secs(3));
     let events = events("ioint");
@@ -2061,7 +2029,7 @@ async fn an_interrupt_below_an_in_order_root_decides_the_status_and_drops_its_lo
     }
     // And a loading slot of the in-order root that redirects after the shell ends the page
     // below it: the rest of the document, each pending slot's fallback, the redirect followed.
-    let reply = stream(
+    let reply = chunks(
         in_order_app(),
         plain("/r10/so/n?feed=late_redirect&feed2=hang"),
     )

@@ -14,60 +14,8 @@ use axum::response::Html;
 use http_body_util::BodyExt;
 use parallel_routes::prelude::*;
 use parallel_routes::{CspNonce, SWAP_SCRIPT, SlotError};
-use parallel_routes_tests::logged;
+use parallel_routes_tests::{chunks, logged, unsalted};
 use tower::ServiceExt;
-
-/// A response's chunks, with the time each arrived after the request was sent.
-struct Chunks {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    chunks: Vec<(Duration, String)>,
-}
-
-impl Chunks {
-    fn body(&self) -> String {
-        self.chunks
-            .iter()
-            .map(|(_, chunk)| chunk.as_str())
-            .collect()
-    }
-
-    /// Each chunk with the response's random stream id replaced by `R`.
-    fn unsalted(&self) -> Vec<String> {
-        let body = self.body();
-        self.chunks
-            .iter()
-            .map(|(_, chunk)| unsalted(&body, chunk))
-            .collect()
-    }
-}
-
-/// `text` with the stream id that `body` uses (16 hex digits after `pr-`) replaced by `R`.
-fn unsalted(body: &str, text: &str) -> String {
-    let Some(at) = body.find("pr-") else {
-        return text.to_owned();
-    };
-    let id = &body[at + 3..at + 3 + 16];
-    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{body}");
-    text.replace(id, "R")
-}
-
-async fn chunks(app: Router, request: Request<Body>) -> Chunks {
-    let started = Instant::now();
-    let response = app.oneshot(request).await.unwrap();
-    let (parts, mut body) = response.into_parts();
-    let mut chunks = Vec::new();
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame.unwrap().into_data() {
-            chunks.push((started.elapsed(), String::from_utf8(data.to_vec()).unwrap()));
-        }
-    }
-    Chunks {
-        status: parts.status,
-        headers: parts.headers,
-        chunks,
-    }
-}
 
 fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
