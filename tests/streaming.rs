@@ -881,3 +881,62 @@ async fn loading_slots_at_two_levels_stream_in_completion_order() {
         assert_eq!(banner_at < slow_at, first == "BANNER", "{uri}: {rest}");
     }
 }
+
+#[layout("/deep-ordered", slots(banner), stream = in_order)]
+async fn deep_ordered(banner: Fragment, children: Fragment) -> Html<String> {
+    Html(format!(
+        "<html><body><header>{banner}</header><main>{children}</main></body></html>"
+    ))
+}
+
+#[slot(deep_ordered, banner, loading = banner_skeleton)]
+async fn deep_ordered_banner(Query(delays): Query<Delays>) -> &'static str {
+    sleep_ms(delays.banner).await;
+    "BANNER"
+}
+
+#[page(deep_ordered)]
+async fn deep_ordered_home() -> &'static str {
+    "home"
+}
+
+#[layout("/deep-ordered/inner", slots(quick, slow), parent = deep_ordered)]
+async fn ordered_inner(quick: Fragment, slow: Fragment) -> Html<String> {
+    Html(format!("<nav>{quick}</nav><aside>{slow}</aside>"))
+}
+
+#[slot(ordered_inner, quick)]
+async fn ordered_inner_quick() -> &'static str {
+    "QUICK"
+}
+
+#[slot(ordered_inner, slow, loading = slow_skeleton)]
+async fn ordered_inner_slow(Query(delays): Query<Delays>) -> &'static str {
+    sleep_ms(delays.slow).await;
+    "SLOW"
+}
+
+/// In order, the nested level's loading slot is cut into the document where it stands, like
+/// the root's: whichever finishes first, the body is the buffered page, sent in document order.
+#[tokio::test]
+async fn in_order_a_nested_loading_slot_is_sent_in_document_order() {
+    let app = deep_ordered::router().merge(ordered_inner::router());
+    for (banner, slow) in [(150, 30), (30, 150)] {
+        let uri = format!("/deep-ordered/inner?banner={banner}&slow={slow}");
+        let reply = chunks(app.clone(), get(&uri)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        assert!(reply.chunks.len() >= 2, "{uri}: {:?}", reply.chunks);
+        assert_eq!(
+            reply.body(),
+            "<html><body><header>BANNER</header><main><nav>QUICK</nav><aside>SLOW</aside></main></body></html>",
+            "{uri}"
+        );
+        assert!(!reply.body().contains("<script"), "{uri}");
+        // The first chunk stops before the banner, the first thing still loading.
+        assert!(
+            reply.chunks[0].1.ends_with("<header>"),
+            "{uri}: {:?}",
+            reply.chunks
+        );
+    }
+}
