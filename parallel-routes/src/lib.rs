@@ -214,7 +214,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::boundary::{Rendered, SlotMeta, run_slot};
     pub use crate::error::{SlotOutcome, SlotOutput};
-    pub use crate::join::{Cell, Cons, Nil, join, join_fragments};
+    pub use crate::join::{Cell, Cons, Nil, join_fragments};
     pub use crate::page::{
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
         SlotEndpoint, fragment,

@@ -114,7 +114,8 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     }
     // Named once the paths are known to be good (a bad one is reported once, above).
     let variants = if errors.is_empty() {
-        variants(&path, path_span, &routes, errors)
+        let written: Vec<syn::LitStr> = routes.iter().map(|route| route.literal.clone()).collect();
+        variants(&path, path_span, &written, errors)
     } else {
         Vec::new()
     };
@@ -155,10 +156,10 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
 /// The `Route` enum's variants: `Index` for the layout's path, then one per route, named by
 /// `route::variant_name`; two routes with one name, or a parameter that cannot name a field,
 /// are errors at the route.
-fn variants(
+pub(crate) fn variants(
     path: &str,
     path_span: proc_macro2::Span,
-    routes: &[SubRoute],
+    routes: &[syn::LitStr],
     errors: &mut Errors,
 ) -> Vec<Variant> {
     let span = proc_macro2::Span::call_site();
@@ -190,8 +191,8 @@ fn variants(
         path: path.to_owned(),
     }];
     for (at_route, route) in routes.iter().enumerate() {
-        let value = route.literal.value();
-        let at = route.literal.span();
+        let value = route.value();
+        let at = route.span();
         let Some(name) = crate::route::variant_name(&value) else {
             errors.push(syn::Error::new(
                 at,
@@ -200,10 +201,11 @@ fn variants(
             continue;
         };
         if variants.iter().any(|variant| variant.name == name) {
-            let twin = match routes[..at_route].iter().find(|seen| {
-                crate::route::variant_name(&seen.literal.value()).as_deref() == Some(&name)
-            }) {
-                Some(seen) => format!("route {:?}", seen.literal.value()),
+            let twin = match routes[..at_route]
+                .iter()
+                .find(|seen| crate::route::variant_name(&seen.value()).as_deref() == Some(&name))
+            {
+                Some(seen) => format!("route {:?}", seen.value()),
                 None => "the layout's own path".to_owned(),
             };
             errors.push(syn::Error::new(

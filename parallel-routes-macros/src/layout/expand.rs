@@ -460,33 +460,17 @@ fn extractor_checks(layout: &Layout) -> TokenStream {
 /// What a layout with invalid input still generates: the module's public items, with a router
 /// that serves nothing, and a `__slot!` that accepts any slot silently. The layout's own error
 /// is then the only one reported.
-pub(crate) fn fallback(function: &ItemFn, routes: &[String]) -> TokenStream {
+pub(crate) fn fallback(function: &ItemFn, variants: &[Variant]) -> TokenStream {
     let vis = &function.vis;
     let name = &function.sig.ident;
     let path = format!("/{name}");
-    // The `Route` variants the routes as written would name, so that code naming them reports
-    // nothing of its own (their fields as the routes' own parameters: best effort).
-    let mut names = vec!["Index".to_owned()];
-    let mut variants = Vec::new();
-    for route in routes {
-        let Some(variant) = crate::route::variant_name(route) else {
-            continue;
-        };
-        if names.contains(&variant) {
-            continue;
-        }
-        let fields: Vec<Ident> = crate::route::params(route)
-            .into_iter()
-            .filter_map(|param| syn::parse_str::<Ident>(param).ok())
-            .collect();
-        let ident = Ident::new(&variant, proc_macro2::Span::call_site());
-        names.push(variant);
-        variants.push(if fields.is_empty() {
-            quote!(#ident)
+    let variants = variants.iter().map(|Variant { name, fields, .. }| {
+        if fields.is_empty() {
+            quote!(#name)
         } else {
-            quote!(#ident { #( #fields: ::std::string::String ),* })
-        });
-    }
+            quote!(#name { #( #fields: ::std::string::String ),* })
+        }
+    });
     quote! {
         #[doc(hidden)]
         #vis mod #name {
@@ -516,7 +500,6 @@ pub(crate) fn fallback(function: &ItemFn, routes: &[String]) -> TokenStream {
             #[derive(Clone, Debug, PartialEq, Eq)]
             #[allow(dead_code, non_snake_case, missing_docs)]
             pub enum Route {
-                Index,
                 #( #variants, )*
             }
 
@@ -530,13 +513,16 @@ pub(crate) fn fallback(function: &ItemFn, routes: &[String]) -> TokenStream {
             where
                 S: ::core::marker::Send + ::core::marker::Sync,
             {
-                type Rejection = ::core::convert::Infallible;
+                type Rejection = ::parallel_routes::__private::axum::http::StatusCode;
 
+                // Never runs: the crate does not compile.
                 async fn from_request_parts(
                     _: &mut ::parallel_routes::__private::axum::http::request::Parts,
                     _: &S,
                 ) -> ::core::result::Result<Self, Self::Rejection> {
-                    ::core::result::Result::Ok(Route::Index)
+                    ::core::result::Result::Err(
+                        ::parallel_routes::__private::axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
                 }
             }
 

@@ -138,14 +138,25 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let args = attr::parse(args, &mut errors);
     // What the fallback's `Route` needs, should the layout have an error.
-    let written: Vec<String> = args.routes.iter().map(syn::LitStr::value).collect();
+    let written = (
+        args.path.as_ref().map(syn::LitStr::value),
+        args.routes.clone(),
+    );
     let layout = check::check(args, &function, &mut errors);
     let mut output = function.to_token_stream();
     match layout {
         Some(layout) if errors.is_empty() => output.extend(expand::layout(&layout)),
         // Still emit a module with the items other code names (`router`, `PATH`, the slots'
         // macro), so that the real error is the only one reported.
-        _ => output.extend(expand::fallback(&function, &written)),
+        _ => {
+            // The `Route` variants the routes as written would name, so that code naming them
+            // reports nothing of its own (best effort: their own errors are reported above).
+            let (path, routes) = written;
+            let path = path.unwrap_or_else(|| format!("/{}", function.sig.ident));
+            let variants =
+                check::variants(&path, Span::call_site(), &routes, &mut Errors::default());
+            output.extend(expand::fallback(&function, &variants));
+        }
     }
     output.extend(errors.into_compile_errors());
     output
