@@ -143,6 +143,8 @@ pub(super) struct Pending {
     pub(super) nonce: Option<String>,
     pub(super) id: StreamId,
     pub(super) running: Running,
+    /// Slots of the levels below that finished before the shell: inlined in it.
+    pub(super) early: Vec<Done>,
 }
 
 /// Runs `slots` until every slot without `loading` has finished (every slot, with `all`); the
@@ -151,6 +153,7 @@ pub(super) struct Pending {
 async fn until_required(
     slots: Vec<StreamSlot>,
     all: bool,
+    levels: Option<&Levels>,
 ) -> Result<(Vec<Option<Rendered>>, Vec<&'static SlotMeta>, Running), Interrupt> {
     let mut results: Vec<Option<Rendered>> = slots.iter().map(|_| None).collect();
     let metas: Vec<&'static SlotMeta> = slots.iter().map(|slot| slot.meta).collect();
@@ -165,7 +168,15 @@ async fn until_required(
         running.push(index, slot);
     }
     while required > 0 {
-        let Some(done) = running.futures.next().await else {
+        // The levels below hand their loading slots over while this page waits: they keep
+        // running meanwhile.
+        let next = std::future::poll_fn(|cx| {
+            if let Some(levels) = levels {
+                levels.poll_handed(cx);
+            }
+            running.futures.poll_next_unpin(cx)
+        });
+        let Some(done) = next.await else {
             break;
         };
         let (index, meta, result) = running.finished(done);
@@ -192,7 +203,7 @@ pub(super) async fn until_shell(
     slots: Vec<StreamSlot>,
     levels: Option<Levels>,
 ) -> Result<(Vec<Rendered>, Pending), Interrupt> {
-    let (results, metas, mut running) = until_required(slots, false).await?;
+    let (results, metas, mut running) = until_required(slots, false, levels.as_ref()).await?;
     let rendered = results
         .into_iter()
         .zip(metas)
@@ -204,12 +215,15 @@ pub(super) async fn until_shell(
         })
         .collect();
     // The nested levels have run (they are this page's `children`, which it awaits): their
-    // loading slots still running are this page's to send.
+    // loading slots are this page's to send, those still running and those already done.
+    let mut early = Vec::new();
     if let Some(levels) = levels {
-        for slot in levels.take() {
+        let (handed, done) = levels.take();
+        for slot in handed {
             running.pending.push((slot.index, slot.meta));
             running.futures.push(slot);
         }
+        early = done;
     }
     Ok((
         rendered,
@@ -218,6 +232,7 @@ pub(super) async fn until_shell(
             nonce,
             id,
             running,
+            early,
         },
     ))
 }
@@ -233,8 +248,10 @@ struct Shared {
     id: StreamId,
     /// The next free place in the stream.
     next: usize,
-    /// The levels' loading slots, not yet taken by the page.
-    handed: Vec<Tagged>,
+    /// The levels' loading slots, not yet taken by the page, polled by it while it waits.
+    handed: FuturesUnordered<Tagged>,
+    /// Those of them that finished before the page took them.
+    done: Vec<Done>,
 }
 
 impl Levels {
@@ -243,7 +260,8 @@ impl Levels {
             mode,
             id: StreamId::new(),
             next: 0,
-            handed: Vec::new(),
+            handed: FuturesUnordered::new(),
+            done: Vec::new(),
         })))
     }
 
@@ -261,8 +279,22 @@ impl Levels {
         (shared.mode, shared.id)
     }
 
-    fn take(&self) -> Vec<Tagged> {
-        std::mem::take(&mut self.shared().handed)
+    /// Polls the slots handed over so far (with the page's task's waker), keeping those that
+    /// finish.
+    fn poll_handed(&self, cx: &mut std::task::Context<'_>) {
+        let mut shared = self.shared();
+        while let Poll::Ready(Some(done)) = shared.handed.poll_next_unpin(cx) {
+            shared.done.push(done);
+        }
+    }
+
+    /// The slots handed over and still running, and those already done.
+    fn take(&self) -> (FuturesUnordered<Tagged>, Vec<Done>) {
+        let mut shared = self.shared();
+        (
+            std::mem::take(&mut shared.handed),
+            std::mem::take(&mut shared.done),
+        )
     }
 }
 
@@ -274,7 +306,7 @@ pub(super) async fn nested(
     levels: Option<Levels>,
     slots: Vec<StreamSlot>,
 ) -> Result<Vec<Rendered>, Interrupt> {
-    let (results, metas, running) = until_required(slots, levels.is_none()).await?;
+    let (results, metas, running) = until_required(slots, levels.is_none(), None).await?;
     let Some(levels) = levels else {
         return Ok(results.into_iter().flatten().collect());
     };
@@ -285,15 +317,10 @@ pub(super) async fn nested(
         places[*local] = shared.next;
         shared.next += 1;
     }
-    let handed: Vec<Tagged> = running
-        .futures
-        .into_iter()
-        .map(|mut slot| {
-            slot.index = places[slot.index];
-            slot
-        })
-        .collect();
-    shared.handed.extend(handed);
+    for mut slot in running.futures {
+        slot.index = places[slot.index];
+        shared.handed.push(slot);
+    }
     drop(shared);
     Ok(results
         .into_iter()

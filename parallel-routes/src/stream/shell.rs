@@ -34,7 +34,7 @@ impl Pending {
     where
         F: Future<Output = std::thread::Result<Response>>,
     {
-        let mut finished = Vec::new();
+        let mut finished = std::mem::take(&mut self.early);
         let mut render = pin!(render);
         let running = &mut self.running;
         let rendered = poll_fn(|cx| {
