@@ -55,37 +55,44 @@ mod dashboard {
         handler::archive::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
     {
-        ::parallel_routes::__private::axum::Router::new()
-            .route(
-                "/dashboard",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
-                ),
-            )
-            .route(
-                "/dashboard/@latest",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        0usize,
+        let mut router = ::parallel_routes::__private::axum::Router::new();
+        if !<Handler<slot::children, route::index>>::NESTED {
+            router = router
+                .route(
+                    "/dashboard",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
                     ),
-                ),
-            )
-            .route(
-                "/dashboard/@archive",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        1usize,
+                )
+                .route(
+                    "/dashboard/@latest",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(0usize),
                     ),
-                ),
-            )
-            .route(
-                "/dashboard/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        2usize,
+                )
+                .route(
+                    "/dashboard/@archive",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(1usize),
                     ),
-                ),
-            )
+                )
+                .route(
+                    "/dashboard/@children",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(2usize),
+                    ),
+                );
+        }
+        router
     }
     /// The page at one route.
     #[doc(hidden)]
@@ -203,10 +210,7 @@ mod dashboard {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(
-            &["/dashboard"],
-            &["latest", "archive", "children"],
-        );
+        ::parallel_routes::__private::Routes::new(&["/dashboard"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -226,7 +230,7 @@ mod dashboard {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
@@ -255,7 +259,8 @@ mod dashboard {
         )
     };
     const _: () = if !(<Handler<slot::children, route::index>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::index>>::NESTED)
     {
         ::core::panic!("layout `dashboard` has no page: add `#[page(dashboard)]` to an async fn")
     };
@@ -292,6 +297,20 @@ mod dashboard {
             "layout `dashboard` has no route {}: it lists no `routes(...)`" }
         };
         (@ parent $child:tt) => {};
+        (@ route "/dashboard"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::index >
+        };
+        (@ route $path:literal ($($layout:tt)*)) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested "/dashboard"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+            ::parallel_routes::__private::unlisted! { $path $child "dashboard"
+            "/dashboard" }
+        };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `dashboard` has no slot named `{}`; expected one of `latest`, `archive`"
@@ -306,7 +325,7 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    dashboard::Layout<dashboard::route::index>: ::parallel_routes::__private::ParentLayout<__S>,
     ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>:
         ::parallel_routes::__private::NestedPage<__S>,
 {
@@ -315,9 +334,11 @@ where
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        <dashboard::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
-            ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>,
-        >(parts, state)
+        <dashboard::Layout<dashboard::route::index> as ::parallel_routes::__private::ParentLayout<
+            __S,
+        >>::nest::<::parallel_routes::__private::OwnPage<dashboard::handler::children::index>>(
+            parts, state,
+        )
     }
 }
 impl dashboard::Level {
@@ -339,7 +360,8 @@ where
         ::core::result::Result::Ok(())
     }
 }
-impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Level
+impl<__S> ::parallel_routes::__private::ParentLayout<__S>
+    for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
@@ -642,6 +664,15 @@ where
         }))
     }
 }
+const _: () = {
+    #[allow(unused_imports)]
+    use ::parallel_routes::__private::NoHandler as _;
+    if <dashboard::Handler<dashboard::slot::children, dashboard::route::index>>::NESTED {
+        ::core::panic!(
+            "a layout nested in `dashboard` serves its index route, and is `dashboard`'s `children` there: remove this `#[page]` (the nested layout's own `#[page]` is the page)"
+        )
+    }
+};
 const _: () = {
     let _ = dashboard;
 };

@@ -2,6 +2,7 @@
 //! should, and the page chrome.
 
 pub mod feed;
+pub mod shop;
 pub mod tabs;
 
 use std::io;
@@ -80,4 +81,15 @@ li { margin: .25rem 0; }
 .tabs { display: flex; gap: .5rem; margin-bottom: 1rem; }
 .tab { padding: .4rem .9rem; border-radius: 999px; background: #fff; border: 1px solid var(--line); color: var(--ink); text-decoration: none; }
 .tab.active, .tab:hover { background: var(--accent); border-color: var(--accent); color: #fff; }
+header a { color: inherit; text-decoration: none; }
+.crumbs { margin-bottom: 1rem; color: var(--muted); }
+.crumbs a { color: var(--accent); }
+.columns { display: flex; gap: 20px; align-items: flex-start; }
+.sidebar { flex: 0 0 200px; background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; }
+.sidebar ul { list-style: none; padding: 0; }
+.sidebar a { color: var(--ink); text-decoration: none; }
+.sidebar a[aria-current] { color: var(--accent); font-weight: 600; }
+.page { flex: 1; }
+.page > section + section, .reviews { margin-top: 20px; }
+.price { font-size: 1.3rem; font-weight: 600; }
 ";

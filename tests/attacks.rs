@@ -117,7 +117,18 @@ fn body_ran(trace: &Trace, what: &'static str) {
     trace.push(what);
 }
 
-#[layout("/top", slots(tnav), routes("/week"), timeout_ms = 150)]
+#[layout(
+    "/top",
+    slots(tnav),
+    routes(
+        "/mid/leaf/{n}",
+        "/mid/leaf/{n}/deep",
+        "/mid/leaf/{n}/stuck",
+        "/mid",
+        "/week"
+    ),
+    timeout_ms = 150
+)]
 async fn top(_: TopGuard, tnav: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><nav>{tnav}</nav><main>{children}</main></body></html>"
@@ -136,12 +147,12 @@ async fn top_page(_: SlotProbe, Extension(trace): Extension<Trace>) -> &'static 
     "TOP PAGE"
 }
 
-#[layout("/top/mid", slots(mnav), parent = top)]
+#[layout("/top/mid", slots(mnav), parent = top, routes("/leaf/{n}", "/leaf/{n}/deep", "/leaf/{n}/stuck"))]
 async fn mid(_: MidGuard, mnav: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<section>{mnav}|{children}</section>"))
 }
 
-#[slot(mid, mnav)]
+#[slot(mid, mnav, default)]
 async fn mid_nav(_: SlotProbe, Extension(trace): Extension<Trace>) -> &'static str {
     body_ran(&trace, "body:mnav");
     "MNAV"

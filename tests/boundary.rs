@@ -631,7 +631,7 @@ async fn streamed_pages_never_carry_server_timing() {
     assert_eq!(names(&timing_entries(&reply.headers)), ["body"]);
 }
 
-#[layout("/b/nest", slots(rnav))]
+#[layout("/b/nest", slots(rnav), routes("/child"))]
 async fn nest_root(rnav: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<nav>{rnav}</nav><main>{children}</main>"))
 }

@@ -276,3 +276,37 @@ async fn the_htmx_example_serves_its_tabs_and_their_fragments() {
         week.body
     );
 }
+
+#[tokio::test]
+async fn the_nesting_example_serves_three_levels_and_each_levels_fragments() {
+    let example = start("nesting", &[]).await;
+    let page = example.get("/shop/green/sencha").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(
+            r#"<a href="/">Home</a> › <a href="/shop/green">Green tea</a> › <span aria-current="page">Sencha</span>"#
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Sencha: €10.80"), "{}", page.body);
+    // The product's own slot, through the guards of the whole chain.
+    let reviews = example.get("/shop/green/sencha/@reviews").await;
+    assert_eq!(reviews.status, 200);
+    assert!(
+        reviews.body.starts_with("<h2>Reviews</h2>"),
+        "{}",
+        reviews.body
+    );
+    // The section's endpoints are on its own page's routes; on the product's path, the
+    // product is the page (its guard would not run for the section's fragment alone).
+    let filters = example.get("/shop/green/@filters").await;
+    assert_eq!(filters.status, 200);
+    assert!(
+        filters.body.contains("3 teas in Green tea"),
+        "{}",
+        filters.body
+    );
+    assert_eq!(example.get("/shop/green/sencha/@filters").await.status, 404);
+    assert_eq!(example.get("/shop/tea-less").await.status, 404);
+}

@@ -266,7 +266,7 @@ async fn server_timing_is_in_declared_order_with_each_slots_own_time_when_they_f
 
 // Nested: the root's slots finish in reverse, the nested page in between.
 
-#[layout("/rj/nrev", slots(r1, r2))]
+#[layout("/rj/nrev", slots(r1, r2), routes("/in"))]
 async fn nrev(r1: Fragment, r2: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<{r1}|{r2}|{children}>"))
 }
@@ -531,7 +531,7 @@ struct Num {
     n: Option<u32>,
 }
 
-#[layout("/rj/g", slots(a0))]
+#[layout("/rj/g", slots(a0), routes("/1/2", "/1"))]
 async fn g0(_: Deny<0>, a0: Fragment, children: Fragment) -> Html<String> {
     Html(format!("0[{a0}]({children})"))
 }
@@ -549,12 +549,12 @@ async fn g0_page() -> &'static str {
     "p0"
 }
 
-#[layout("/rj/g/1", slots(a1), parent = g0)]
+#[layout("/rj/g/1", slots(a1), parent = g0, routes("/2"))]
 async fn g1(a1: Fragment, _: Deny<1>, children: Fragment) -> Html<String> {
     Html(format!("1[{a1}]({children})"))
 }
 
-#[slot(g1, a1)]
+#[slot(g1, a1, default)]
 async fn g1_slot(Query(num): Query<Num>) -> String {
     GUARDED_RAN.fetch_add(1, Ordering::SeqCst);
     format!("a1:{:?}", num.n)
@@ -661,7 +661,7 @@ async fn hang_if(uri: &Uri, what: &str) {
     }
 }
 
-#[layout("/rj/ndrop", slots(outer))]
+#[layout("/rj/ndrop", slots(outer), routes("/nest/{what}"))]
 async fn ndrop(outer: Fragment, children: Fragment, uri: Uri) -> Html<String> {
     let _guard = DropGuard(&NDROP_LAYOUTS);
     hang_if(&uri, "/root-layout").await;
@@ -885,7 +885,7 @@ fn slots_make_progress_on_a_multi_thread_runtime_and_with_spans() {
 
 static NPANIC_DROPS: AtomicUsize = AtomicUsize::new(0);
 
-#[layout("/rj/npanic", slots(waiting))]
+#[layout("/rj/npanic", slots(waiting), routes("/in/{when}"))]
 async fn npanic(waiting: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{waiting}{children}"))
 }
@@ -971,7 +971,7 @@ fn nested_panic_logged() {
 
 // --- A timeout inherited from the root by a nested layout's slots, tracing on and off -------------
 
-#[layout("/rj/tmo", slots(rq), timeout_ms = 50)]
+#[layout("/rj/tmo", slots(rq), timeout_ms = 50, routes("/in"))]
 async fn tmo(rq: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{rq}|{children}"))
 }
@@ -1278,7 +1278,7 @@ async fn a_busy_slot_past_its_timeout_renders_its_fallback() {
 // The same starvation one level down: a busy slot of the root, listed before `children`, holds
 // back an interrupt from the nested page.
 
-#[layout("/rj/hog-root", slots(busy_root))]
+#[layout("/rj/hog-root", slots(busy_root), routes("/in"))]
 async fn hog_root(busy_root: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{busy_root}|{children}"))
 }

@@ -271,12 +271,12 @@ async fn each_route_serves_each_slot_alone() {
 
 // --- Nesting ---------------------------------------------------------------------------------
 
-#[layout("/", slots(nav))]
+#[layout("/", slots(nav), routes("/shop/{category}", "/panicking-shop"))]
 async fn root(nav: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<nav>{nav}</nav><main>{children}</main>"))
 }
 
-#[slot(root, nav)]
+#[slot(root, nav, default)]
 async fn root_nav(
     overlap: Option<Extension<Overlap>>,
     headers: axum::http::HeaderMap,

@@ -138,7 +138,7 @@ fn logged_request(uri: &str, reject: &[&str], log: &Log) -> Request<Body> {
 
 // --- Guard order on three levels --------------------------------------------------------------
 
-#[layout("/r10/g", slots(ga, gb))]
+#[layout("/r10/g", slots(ga, gb), routes("/m/l", "/m/l/sub", "/m"))]
 async fn r10g(_: Rec<O>, ga: Fragment, gb: Fragment, children: Fragment) -> Html<String> {
     Html(format!("O[{ga}|{gb}]({children})"))
 }
@@ -161,12 +161,12 @@ async fn r10g_page(_: Rec<P>, log: Logger) -> &'static str {
     "p"
 }
 
-#[layout("/r10/g/m", slots(gc), parent = r10g)]
+#[layout("/r10/g/m", slots(gc), parent = r10g, routes("/l", "/l/sub"))]
 async fn r10gm(gc: Fragment, _: Rec<M>, children: Fragment) -> Html<String> {
     Html(format!("M[{gc}]({children})"))
 }
 
-#[slot(r10gm, gc)]
+#[slot(r10gm, gc, default)]
 async fn r10gm_gc(_: Rec<C>, log: Logger) -> &'static str {
     log.push("body:C");
     "c"
@@ -481,7 +481,7 @@ type SlotResult = Result<Html<String>, Interrupt>;
 
 /// `root=404` answers its page with that status, `root=text` as plain text, `root=panic`
 /// panics.
-#[layout("/r10/s", slots(hdr, feed, feed2))]
+#[layout("/r10/s", slots(hdr, feed, feed2), routes("/n/l", "/n"))]
 async fn r10s(
     hdr: Fragment,
     feed: Fragment,
@@ -528,7 +528,7 @@ async fn r10s_page(Query(plan): Query<Plan>) -> SlotResult {
     behave(&plan, "page", &plan.page, "PAGE").await
 }
 
-#[layout("/r10/s/n", slots(inner, lazy), parent = r10s)]
+#[layout("/r10/s/n", slots(inner, lazy), parent = r10s, routes("/l"))]
 async fn r10sn(
     Query(plan): Query<Plan>,
     _: Rec<SN>,
@@ -544,13 +544,13 @@ async fn r10sn(
     ))
 }
 
-#[slot(r10sn, inner)]
+#[slot(r10sn, inner, default)]
 async fn r10sn_inner(Query(plan): Query<Plan>) -> SlotResult {
     behave(&plan, "inner", &plan.inner, "INNER").await
 }
 
 /// A loading slot of a nested layout: awaited, never streamed.
-#[slot(r10sn, lazy, loading = lazy_skeleton)]
+#[slot(r10sn, lazy, default, loading = lazy_skeleton)]
 async fn r10sn_lazy(Query(plan): Query<Plan>) -> SlotResult {
     behave(&plan, "lazy", &plan.lazy, "LAZY").await
 }
@@ -609,7 +609,7 @@ fn r10s_document(path: &str) -> String {
 
 // The same root in order, with one nested layout.
 
-#[layout("/r10/so", slots(hdr, feed, feed2), stream = in_order)]
+#[layout("/r10/so", slots(hdr, feed, feed2), stream = in_order, routes("/n"))]
 async fn r10so(hdr: Fragment, feed: Fragment, feed2: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{hdr}</header><aside>{feed}</aside><main>{children}</main><footer>{feed2}</footer></body></html>"
@@ -1055,7 +1055,7 @@ async fn every_script_of_a_streamed_nested_page_carries_the_nonce() {
 
 // --- A root whose only loading slot is its page ---------------------------------------------
 
-#[layout("/r10/pl", slots(quick))]
+#[layout("/r10/pl", slots(quick), routes("/n"))]
 async fn r10pl(quick: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><nav>{quick}</nav><main>{children}</main></body></html>"
@@ -1159,7 +1159,7 @@ async fn a_loading_page_that_interrupts_after_the_shell_or_is_dropped() {
 
 // --- Server-Timing on the index page and on a nested page -----------------------------------
 
-#[layout("/r10/t", slots(fast, slow))]
+#[layout("/r10/t", slots(fast, slow), routes("/n"))]
 async fn r10t(fast: Fragment, slow: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{fast}|{slow}|{children}"))
 }
@@ -1227,12 +1227,12 @@ async fn server_timing_on_the_index_page_names_every_slot_and_the_page_in_order(
 
 // --- A page that fails, panics, interrupts or times out, on the `OwnPage` path --------------
 
-#[layout("/r10/pf", slots(side), timeout_ms = 300)]
+#[layout("/r10/pf", slots(side), timeout_ms = 300, routes("/n"))]
 async fn r10pf(side: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<aside>{side}</aside><main>{children}</main>"))
 }
 
-#[slot(r10pf, side, timeout_ms = 50)]
+#[slot(r10pf, side, default, timeout_ms = 50)]
 async fn r10pf_side(Query(plan): Query<Plan>) -> SlotResult {
     behave(&plan, "side", &plan.side, "SIDE").await
 }
@@ -1369,7 +1369,7 @@ async fn a_failing_panicking_interrupting_or_slow_page_on_the_index_and_nested()
     slots(
         handler, slot, route, index, default, r#type, router, parts, state, timed, slots, call
     ),
-    routes("/week")
+    routes("/n", "/week")
 )]
 #[allow(clippy::too_many_arguments)]
 async fn handler(
@@ -1500,12 +1500,14 @@ async fn slots_named_after_generated_items_render_on_every_route_and_endpoint() 
     let app = handler::router().merge(route::router());
     let index = "handler@i,slot@i,route@i,index@i,default@i,type@d,router@i,parts@i,state@i,timed@i,slots@i,call@i";
     let week = "handler@d,slot@d,route@w,index@w,default@d,type@d,router@d,parts@d,state@d,timed@d,slots@d,call@d";
+    // On the nested layout's path, every slot of the parent renders its `default`.
+    let nested = "handler@d,slot@d,route@d,index@d,default@d,type@d,router@d,parts@d,state@d,timed@d,slots@d,call@d";
     for (uri, body) in [
         ("/r10/names", format!("{index}|page")),
         ("/r10/names/week", format!("{week}|page")),
         (
             "/r10/names/n",
-            format!("{index}|<Level,Layout,Nest,PATH,Handler|np>"),
+            format!("{nested}|<Level,Layout,Nest,PATH,Handler|np>"),
         ),
         ("/r10/names/@handler", "handler@i".to_owned()),
         ("/r10/names/@index", "index@i".to_owned()),
@@ -1575,7 +1577,7 @@ async fn slots_named_after_generated_items_render_on_every_route_and_endpoint() 
 
 // --- Sub-routes, defaults and nesting together -----------------------------------------------
 
-#[layout("/r10/sr", slots(tab), routes("/week", "/day/{n}"))]
+#[layout("/r10/sr", slots(tab), routes("/n", "/n/deep", "/week", "/day/{n}"))]
 async fn r10sr(tab: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<{tab}>{children}"))
 }
@@ -1704,7 +1706,7 @@ async fn a_streaming_roots_error_page_text_or_panic_around_its_own_and_nested_pa
 
 // --- Deadlines on a streamed page and on the levels below it --------------------------------
 
-#[layout("/r10/tm", slots(tmo), timeout_ms = 200)]
+#[layout("/r10/tm", slots(tmo), timeout_ms = 200, routes("/n"))]
 async fn r10tm(tmo: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><aside>{tmo}</aside><main>{children}</main></body></html>"
@@ -1927,7 +1929,7 @@ impl FromRequestParts<AppState> for OnlyApp {
     }
 }
 
-#[layout("/r10/st", slots(sa), state = AppState)]
+#[layout("/r10/st", slots(sa), state = AppState, routes("/n"))]
 async fn r10st(
     axum::extract::State(app): axum::extract::State<AppState>,
     sa: Fragment,
@@ -1936,7 +1938,7 @@ async fn r10st(
     Html(format!("{}[{sa}]({children})", app.name))
 }
 
-#[slot(r10st, sa)]
+#[slot(r10st, sa, default)]
 async fn r10st_sa(axum::extract::State(app): axum::extract::State<AppState>) -> String {
     format!("sa:{}", app.name)
 }

@@ -146,24 +146,24 @@ async fn act(spec: &Option<String>, content: &str) -> Result<Html<String>, Inter
     }
 }
 
-#[layout("/nr3", slots(ra, rb, rq), timeout_ms = 1500)]
+#[layout("/nr3", slots(ra, rb, rq), timeout_ms = 1500, routes("/m/l", "/m"))]
 async fn nr3(ra: Fragment, rb: Fragment, rq: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{ra}|{rb}|{rq}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(nr3, ra, loading = sk_ra)]
+#[slot(nr3, ra, default, loading = sk_ra)]
 async fn nr3_ra(Query(p): Query<Plan>) -> Result<Html<String>, Interrupt> {
     act(&p.ra, "RA").await
 }
 
-#[slot(nr3, rb, loading = sk_rb)]
+#[slot(nr3, rb, default, loading = sk_rb)]
 async fn nr3_rb(Query(p): Query<Plan>) -> Result<Html<String>, Interrupt> {
     act(&p.rb, "RB").await
 }
 
-#[slot(nr3, rq)]
+#[slot(nr3, rq, default)]
 async fn nr3_rq(Query(p): Query<Plan>) -> Result<Html<String>, Interrupt> {
     act(&p.rq, "RQ").await
 }
@@ -173,7 +173,7 @@ async fn nr3_page() -> &'static str {
     "root page"
 }
 
-#[layout("/nr3/m", slots(ma, mb), parent = nr3)]
+#[layout("/nr3/m", slots(ma, mb), parent = nr3, routes("/l"))]
 async fn nr3m(
     Query(p): Query<Plan>,
     ma: Fragment,
@@ -188,7 +188,7 @@ async fn nr3m(
     Html(format!("<section>{ma}|{mb}|{children}</section>"))
 }
 
-#[slot(nr3m, ma, loading = sk_ma, error = ma_failed)]
+#[slot(nr3m, ma, default, loading = sk_ma, error = ma_failed)]
 async fn nr3m_ma(Query(p): Query<Plan>) -> Result<Html<String>, String> {
     let (delay, action) = parse(&p.ma);
     sleep_ms(delay).await;
@@ -202,7 +202,7 @@ fn ma_failed(_: &SlotError) -> Html<&'static str> {
     Html("<b>MA FAILED</b>")
 }
 
-#[slot(nr3m, mb, loading = sk_mb)]
+#[slot(nr3m, mb, default, loading = sk_mb)]
 async fn nr3m_mb(Query(p): Query<Plan>) -> Result<Html<String>, Interrupt> {
     act(&p.mb, "MB").await
 }
@@ -510,14 +510,14 @@ struct Pk {
     nl: u64,
 }
 
-#[layout("/npk", slots(slow))]
+#[layout("/npk", slots(slow), routes("/n"))]
 async fn npk(slow: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{slow}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(npk, slow)]
+#[slot(npk, slow, default)]
 async fn npk_slow(Query(p): Query<Pk>) -> String {
     sleep_ms(p.slow).await;
     format!("SLOW@{}", now_ms())
@@ -615,14 +615,14 @@ struct Io {
     y: u64,
 }
 
-#[layout("/nio", slots(x), stream = in_order)]
+#[layout("/nio", slots(x), stream = in_order, routes("/n"))]
 async fn nio(x: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{x}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(nio, x, loading = x_skeleton)]
+#[slot(nio, x, default, loading = x_skeleton)]
 async fn nio_x(Query(p): Query<Io>) -> &'static str {
     sleep_ms(p.x).await;
     "X"
@@ -677,14 +677,14 @@ async fn in_order_a_nested_loading_slot_printed_twice_is_sent_in_both_places() {
 
 // --- A nested layout that returns text -----------------------------------------------------
 
-#[layout("/ntx", slots(h))]
+#[layout("/ntx", slots(h), routes("/n"))]
 async fn ntx(h: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{h}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(ntx, h)]
+#[slot(ntx, h, default)]
 async fn ntx_h() -> &'static str {
     "H"
 }
@@ -738,14 +738,14 @@ async fn a_nested_layout_returning_text_shows_its_loading_slots_content_not_the_
 
 // --- `fragments = false` on a nested layout with a loading slot ----------------------------
 
-#[layout("/nff", slots(h))]
+#[layout("/nff", slots(h), routes("/n"))]
 async fn nff(h: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{h}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(nff, h)]
+#[slot(nff, h, default)]
 async fn nff_h() -> &'static str {
     "H"
 }
@@ -801,14 +801,14 @@ async fn guarded(content: &'static str) -> &'static str {
     content
 }
 
-#[layout("/ndr", slots(dr))]
+#[layout("/ndr", slots(dr), routes("/m/l", "/m"))]
 async fn ndr(dr: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{dr}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(ndr, dr, loading = x_skeleton)]
+#[slot(ndr, dr, default, loading = x_skeleton)]
 async fn ndr_dr() -> &'static str {
     guarded("DR").await
 }
@@ -818,12 +818,12 @@ async fn ndr_page() -> &'static str {
     "root page"
 }
 
-#[layout("/ndr/m", slots(dm), parent = ndr)]
+#[layout("/ndr/m", slots(dm), parent = ndr, routes("/l"))]
 async fn ndrm(dm: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<div>{dm}</div>{children}"))
 }
 
-#[slot(ndrm, dm, loading = x_skeleton)]
+#[slot(ndrm, dm, default, loading = x_skeleton)]
 async fn ndrm_dm() -> &'static str {
     guarded("DM").await
 }
@@ -892,14 +892,14 @@ async fn counted(content: &'static str) -> &'static str {
     content
 }
 
-#[layout("/ngd", slots(ga))]
+#[layout("/ngd", slots(ga), routes("/m/l", "/m"))]
 async fn ngd(ga: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{ga}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(ngd, ga, loading = x_skeleton)]
+#[slot(ngd, ga, default, loading = x_skeleton)]
 async fn ngd_ga() -> &'static str {
     counted("GA").await
 }
@@ -909,12 +909,12 @@ async fn ngd_page() -> &'static str {
     counted("root page").await
 }
 
-#[layout("/ngd/m", slots(gm), parent = ngd)]
+#[layout("/ngd/m", slots(gm), parent = ngd, routes("/l"))]
 async fn ngdm(gm: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<div>{gm}</div>{children}"))
 }
 
-#[slot(ngdm, gm, loading = x_skeleton)]
+#[slot(ngdm, gm, default, loading = x_skeleton)]
 async fn ngdm_gm() -> &'static str {
     counted("GM").await
 }

@@ -71,12 +71,12 @@ async fn admin_page() -> &'static str {
 }
 
 // The guard on the root, a nested layout below it with its own `Path` and slots.
-#[layout("/vault", slots(menu))]
+#[layout("/vault", slots(menu), routes("/items/{id}"))]
 async fn vault(_: RequireAdmin, menu: Fragment, children: Fragment) -> Html<String> {
     Html(format!("<nav>{menu}</nav><main>{children}</main>"))
 }
 
-#[slot(vault, menu)]
+#[slot(vault, menu, default)]
 async fn vault_menu() -> &'static str {
     SLOT_RUNS.fetch_add(1, Ordering::SeqCst);
     "SECRET menu"
@@ -635,21 +635,26 @@ async fn a_redirect_with_control_characters_is_a_500_not_a_location() {
 
 // --- 10. A layout-wide deadline ---------------------------------------------------------------------
 
-#[layout("/bounded/{mode}", slots(stuck, own), timeout_ms = 60)]
+#[layout(
+    "/bounded/{mode}",
+    slots(stuck, own),
+    timeout_ms = 60,
+    routes("/nested")
+)]
 async fn bounded(stuck: Fragment, own: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body>{stuck}|{own}|{children}</body></html>"
     ))
 }
 
-#[slot(bounded, stuck, loading = loading_nav)]
+#[slot(bounded, stuck, default, loading = loading_nav)]
 async fn bounded_stuck() -> &'static str {
     sleep_ms(10_000).await;
     "never"
 }
 
 /// Its own limit wins over the layout's.
-#[slot(bounded, own, timeout_ms = 5_000)]
+#[slot(bounded, own, default, timeout_ms = 5_000)]
 async fn bounded_own(Path(mode): Path<String>) -> &'static str {
     if mode == "slow-own" {
         sleep_ms(150).await;

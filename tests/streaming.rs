@@ -727,14 +727,14 @@ async fn over_a_socket_the_shell_is_read_before_the_slow_slot_is_done() {
 
 // --- A root layout with a loading slot, and a layout nested in it ---------------------------
 
-#[layout("/portal", slots(news))]
+#[layout("/portal", slots(news), routes("/docs"))]
 async fn portal(news: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><aside>{news}</aside><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(portal, news, loading = news_skeleton)]
+#[slot(portal, news, default, loading = news_skeleton)]
 async fn portal_news() -> &'static str {
     sleep_ms(200).await;
     "news"
@@ -796,14 +796,14 @@ async fn a_root_streams_its_loading_slots_around_its_own_page_and_a_nested_one()
 
 // --- Loading slots at two levels ----------------------------------------------------------
 
-#[layout("/deep", slots(banner))]
+#[layout("/deep", slots(banner), routes("/inner"))]
 async fn deep(banner: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{banner}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(deep, banner, loading = banner_skeleton)]
+#[slot(deep, banner, default, loading = banner_skeleton)]
 async fn deep_banner(Query(delays): Query<Delays>) -> &'static str {
     sleep_ms(delays.banner).await;
     "BANNER"
@@ -882,14 +882,14 @@ async fn loading_slots_at_two_levels_stream_in_completion_order() {
     }
 }
 
-#[layout("/deep-ordered", slots(banner), stream = in_order)]
+#[layout("/deep-ordered", slots(banner), stream = in_order, routes("/inner"))]
 async fn deep_ordered(banner: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
         "<html><body><header>{banner}</header><main>{children}</main></body></html>"
     ))
 }
 
-#[slot(deep_ordered, banner, loading = banner_skeleton)]
+#[slot(deep_ordered, banner, default, loading = banner_skeleton)]
 async fn deep_ordered_banner(Query(delays): Query<Delays>) -> &'static str {
     sleep_ms(delays.banner).await;
     "BANNER"

@@ -279,10 +279,7 @@ mod status {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(
-            &["/status"],
-            &["api", "payments", "search", "recommendations", "billing"],
-        );
+        ::parallel_routes::__private::Routes::new(&["/status"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -302,7 +299,7 @@ mod status {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
@@ -408,6 +405,10 @@ mod status {
             "layout `status` cannot be a parent: it takes no `children` parameter; add `children: Fragment` to the parameters of `status`"
             }
         };
+        (@ route $($tokens:tt)*) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested $($tokens:tt)*) => {};
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `status` has no slot named `{}`; expected one of `api`, `payments`, `search`, `recommendations`, `billing`"
@@ -990,7 +991,7 @@ mod service {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/services/{name}"], &["overview"]);
+        ::parallel_routes::__private::Routes::new(&["/services/{name}"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -1011,7 +1012,7 @@ mod service {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, params) => {
                     let mut params = params.into_iter();
                     ::core::result::Result::Ok(Route::Index {
@@ -1052,6 +1053,10 @@ mod service {
             "layout `service` cannot be a parent: it takes no `children` parameter; add `children: Fragment` to the parameters of `service`"
             }
         };
+        (@ route $($tokens:tt)*) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested $($tokens:tt)*) => {};
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `service` has no slot named `{}`; expected one of `overview`"

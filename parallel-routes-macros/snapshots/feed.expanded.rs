@@ -194,7 +194,7 @@ pub mod feed {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/feed"], &["header", "posts", "suggestions"]);
+        ::parallel_routes::__private::Routes::new(&["/feed"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -214,7 +214,7 @@ pub mod feed {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
@@ -282,6 +282,10 @@ pub mod feed {
             "layout `feed` cannot be a parent: it takes no `children` parameter; add `children: Fragment` to the parameters of `feed`"
             }
         };
+        (@ route $($tokens:tt)*) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested $($tokens:tt)*) => {};
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `feed` has no slot named `{}`; expected one of `header`, `posts`, `suggestions`"

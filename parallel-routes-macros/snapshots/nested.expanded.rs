@@ -29,29 +29,35 @@ mod shell {
         handler::nav::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
     {
-        ::parallel_routes::__private::axum::Router::new()
-            .route(
-                "/",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
-                ),
-            )
-            .route(
-                "/@nav",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        0usize,
+        let mut router = ::parallel_routes::__private::axum::Router::new();
+        if !<Handler<slot::children, route::index>>::NESTED {
+            router = router
+                .route(
+                    "/",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
                     ),
-                ),
-            )
-            .route(
-                "/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        1usize,
+                )
+                .route(
+                    "/@nav",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(0usize),
                     ),
-                ),
-            )
+                )
+                .route(
+                    "/@children",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(1usize),
+                    ),
+                );
+        }
+        router
     }
     /// The page at one route.
     #[doc(hidden)]
@@ -147,7 +153,7 @@ mod shell {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/"], &["nav", "children"]);
+        ::parallel_routes::__private::Routes::new(&["/"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -167,7 +173,7 @@ mod shell {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
@@ -185,7 +191,8 @@ mod shell {
         )
     };
     const _: () = if !(<Handler<slot::children, route::index>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::index>>::NESTED)
     {
         ::core::panic!("layout `shell` has no page: add `#[page(shell)]` to an async fn")
     };
@@ -212,6 +219,19 @@ mod shell {
             "layout `shell` has no route {}: it lists no `routes(...)`" }
         };
         (@ parent $child:tt) => {};
+        (@ route "/"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::index >
+        };
+        (@ route $path:literal ($($layout:tt)*)) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested "/"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+            ::parallel_routes::__private::unlisted! { $path $child "shell" "/" }
+        };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `shell` has no slot named `{}`; expected one of `nav`" }
@@ -224,7 +244,7 @@ mod shell {
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S> for shell::Layout<shell::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    shell::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    shell::Layout<shell::route::index>: ::parallel_routes::__private::ParentLayout<__S>,
     ::parallel_routes::__private::OwnPage<shell::handler::children::index>:
         ::parallel_routes::__private::NestedPage<__S>,
 {
@@ -233,7 +253,11 @@ where
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        <shell::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
+        <shell::Layout<
+            shell::route::index,
+        > as ::parallel_routes::__private::ParentLayout<
+            __S,
+        >>::nest::<
             ::parallel_routes::__private::OwnPage<shell::handler::children::index>,
         >(parts, state)
     }
@@ -259,7 +283,7 @@ where
         ::core::result::Result::Ok(())
     }
 }
-impl<__S> ::parallel_routes::__private::ParentLayout<__S> for shell::Level
+impl<__S> ::parallel_routes::__private::ParentLayout<__S> for shell::Layout<shell::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     HeaderMap: ::parallel_routes::__private::LayoutArg<__S>,
@@ -463,6 +487,15 @@ where
     }
 }
 const _: () = {
+    #[allow(unused_imports)]
+    use ::parallel_routes::__private::NoHandler as _;
+    if <shell::Handler<shell::slot::children, shell::route::index>>::NESTED {
+        ::core::panic!(
+            "a layout nested in `shell` serves its index route, and is `shell`'s `children` there: remove this `#[page]` (the nested layout's own `#[page]` is the page)"
+        )
+    }
+};
+const _: () = {
     let _ = shell;
 };
 async fn settings(Path(section): Path<String>, sidebar: Fragment, children: Fragment) -> String {
@@ -484,29 +517,35 @@ mod settings {
         handler::sidebar::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
     {
-        ::parallel_routes::__private::axum::Router::new()
-            .route(
-                "/settings/{section}",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
-                ),
-            )
-            .route(
-                "/settings/{section}/@sidebar",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        0usize,
+        let mut router = ::parallel_routes::__private::axum::Router::new();
+        if !<Handler<slot::children, route::index>>::NESTED {
+            router = router
+                .route(
+                    "/settings/{section}",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
                     ),
-                ),
-            )
-            .route(
-                "/settings/{section}/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<Level, Layout<route::index>>::new(
-                        1usize,
+                )
+                .route(
+                    "/settings/{section}/@sidebar",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(0usize),
                     ),
-                ),
-            )
+                )
+                .route(
+                    "/settings/{section}/@children",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(1usize),
+                    ),
+                );
+        }
+        router
     }
     /// The page at one route.
     #[doc(hidden)]
@@ -514,9 +553,10 @@ mod settings {
     /// This layout as a level of nesting: its guard, and its side as a parent.
     #[doc(hidden)]
     pub enum Level {}
-    /// This layout around the nested page `Page`, as its own parent's `children`.
+    /// This layout on `Route` around the nested page `Page`, as its own parent's
+    /// `children`.
     #[doc(hidden)]
-    pub struct Nest<Page>(::core::marker::PhantomData<Page>);
+    pub struct Nest<Route, Page>(::core::marker::PhantomData<(Route, Page)>);
     #[doc(hidden)]
     pub struct Handler<Slot, Route>(::core::marker::PhantomData<(Slot, Route)>);
     #[doc(hidden)]
@@ -608,10 +648,7 @@ mod settings {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(
-            &["/settings/{section}"],
-            &["sidebar", "children"],
-        );
+        ::parallel_routes::__private::Routes::new(&["/settings/{section}"]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -632,7 +669,7 @@ mod settings {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, params) => {
                     let mut params = params.into_iter();
                     ::core::result::Result::Ok(Route::Index {
@@ -657,7 +694,8 @@ mod settings {
         )
     };
     const _: () = if !(<Handler<slot::children, route::index>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::index>>::NESTED)
     {
         ::core::panic!("layout `settings` has no page: add `#[page(settings)]` to an async fn")
     };
@@ -684,6 +722,20 @@ mod settings {
             "layout `settings` has no route {}: it lists no `routes(...)`" }
         };
         (@ parent $child:tt) => {};
+        (@ route "/settings/{section}"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::index >
+        };
+        (@ route $path:literal ($($layout:tt)*)) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested "/settings/{section}"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+            ::parallel_routes::__private::unlisted! { $path $child "settings"
+            "/settings/{section}" }
+        };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `settings` has no slot named `{}`; expected one of `sidebar`" }
@@ -696,10 +748,13 @@ mod settings {
 impl<__S> ::parallel_routes::__private::NestedPage<__S> for settings::Layout<settings::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    settings::Nest<::parallel_routes::__private::OwnPage<settings::handler::children::index>>:
-        ::parallel_routes::__private::NestedPage<__S>,
+    settings::Nest<
+        settings::route::index,
+        ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
+    >: ::parallel_routes::__private::NestedPage<__S>,
 {
     const STREAMS: bool = <settings::Nest<
+        settings::route::index,
         ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
     > as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
     fn start(
@@ -719,6 +774,7 @@ where
         >,
     > + ::core::marker::Send {
         <settings::Nest<
+            settings::route::index,
             ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
         > as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
     }
@@ -727,14 +783,18 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for settings::Layout<settings::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    shell::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    shell::__slot!(
+        @ route "/settings/{section}"(shell)
+    ): ::parallel_routes::__private::ParentLayout<__S>,
     settings::Layout<settings::route::index>: ::parallel_routes::__private::NestedPage<__S>,
 {
     async fn render(
         parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> ::parallel_routes::__private::axum::response::Response {
-        <shell::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
+        <shell::__slot!(
+            @ route "/settings/{section}"(shell)
+        ) as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
             settings::Layout<settings::route::index>,
         >(parts, state)
         .await
@@ -742,6 +802,9 @@ where
 }
 shell::__slot! {
     @ parent shell
+}
+shell::__slot! {
+    @ nested "/settings/{section}"(shell) settings
 }
 impl settings::Level {
     #[doc(hidden)]
@@ -767,7 +830,8 @@ where
         ::core::result::Result::Ok(())
     }
 }
-impl<__S, K> ::parallel_routes::__private::NestedPage<__S> for settings::Nest<K>
+impl<__S, K> ::parallel_routes::__private::NestedPage<__S>
+    for settings::Nest<settings::route::index, K>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
@@ -880,10 +944,13 @@ where
         ))
     }
 }
-impl<__S> ::parallel_routes::__private::ParentLayout<__S> for settings::Level
+impl<__S> ::parallel_routes::__private::ParentLayout<__S>
+    for settings::Layout<settings::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    shell::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    shell::__slot!(
+        @ route "/settings/{section}"(shell)
+    ): ::parallel_routes::__private::ParentLayout<__S>,
     Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
     settings::handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -894,10 +961,12 @@ where
     where
         K: ::parallel_routes::__private::NestedPage<__S> + 'static,
     {
-        <shell::Level as ::parallel_routes::__private::ParentLayout<
-            __S,
-        >>::nest::<settings::Nest<K>>(parts, state)
-            .await
+        <shell::__slot!(
+            @ route "/settings/{section}"(shell)
+        ) as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
+            settings::Nest<settings::route::index, K>,
+        >(parts, state)
+        .await
     }
 }
 const _: () = {
@@ -991,6 +1060,15 @@ where
 }
 const _: () = {
     let _ = ::parallel_routes::__private::slot_arg::<Path<String>, ()>;
+};
+const _: () = {
+    #[allow(unused_imports)]
+    use ::parallel_routes::__private::NoHandler as _;
+    if <settings::Handler<settings::slot::children, settings::route::index>>::NESTED {
+        ::core::panic!(
+            "a layout nested in `settings` serves its index route, and is `settings`'s `children` there: remove this `#[page]` (the nested layout's own `#[page]` is the page)"
+        )
+    }
 };
 const _: () = {
     let _ = settings;

@@ -64,7 +64,7 @@ pub mod dashboard {
     use ::parallel_routes::__private::NoHandler as _;
     /// The path of the page: `/dashboard`.
     pub const PATH: &str = "/dashboard";
-    /// Serves the page and each slot's fragment alone: `GET /dashboard`, `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children`, `GET /dashboard/week`, `GET /dashboard/week/@latest`, `GET /dashboard/week/@archive`, `GET /dashboard/week/@children`, `GET /dashboard/month`, `GET /dashboard/month/@latest`, `GET /dashboard/month/@archive`, `GET /dashboard/month/@children`.
+    /// Serves the page and each slot's fragment alone: `GET /dashboard`, `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children`, `GET /dashboard/week`, `GET /dashboard/week/@latest`, `GET /dashboard/week/@archive`, `GET /dashboard/week/@children`, `GET /dashboard/month`, `GET /dashboard/month/@latest`, `GET /dashboard/month/@archive`, `GET /dashboard/month/@children`. A route where a nested layout is the page is served by that layout's router instead.
     pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
@@ -85,106 +85,118 @@ pub mod dashboard {
         handler::archive::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::at_month: ::parallel_routes::__private::SlotHandler<S>,
     {
-        ::parallel_routes::__private::axum::Router::new()
-            .route(
-                "/dashboard",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
-                ),
-            )
-            .route(
-                "/dashboard/@latest",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::index>,
-                    >::new(0usize),
-                ),
-            )
-            .route(
-                "/dashboard/@archive",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::index>,
-                    >::new(1usize),
-                ),
-            )
-            .route(
-                "/dashboard/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::index>,
-                    >::new(2usize),
-                ),
-            )
-            .route(
-                "/dashboard/week",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::at_week>>::new(),
-                ),
-            )
-            .route(
-                "/dashboard/week/@latest",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_week>,
-                    >::new(0usize),
-                ),
-            )
-            .route(
-                "/dashboard/week/@archive",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_week>,
-                    >::new(1usize),
-                ),
-            )
-            .route(
-                "/dashboard/week/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_week>,
-                    >::new(2usize),
-                ),
-            )
-            .route(
-                "/dashboard/month",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::Page::<Layout<route::at_month>>::new(),
-                ),
-            )
-            .route(
-                "/dashboard/month/@latest",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_month>,
-                    >::new(0usize),
-                ),
-            )
-            .route(
-                "/dashboard/month/@archive",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_month>,
-                    >::new(1usize),
-                ),
-            )
-            .route(
-                "/dashboard/month/@children",
-                ::parallel_routes::__private::axum::routing::get(
-                    ::parallel_routes::__private::SlotEndpoint::<
-                        Level,
-                        Layout<route::at_month>,
-                    >::new(2usize),
-                ),
-            )
+        let mut router = ::parallel_routes::__private::axum::Router::new();
+        if !<Handler<slot::children, route::index>>::NESTED {
+            router = router
+                .route(
+                    "/dashboard",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::Page::<Layout<route::index>>::new(),
+                    ),
+                )
+                .route(
+                    "/dashboard/@latest",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(0usize),
+                    ),
+                )
+                .route(
+                    "/dashboard/@archive",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(1usize),
+                    ),
+                )
+                .route(
+                    "/dashboard/@children",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(2usize),
+                    ),
+                );
+        }
+        if !<Handler<slot::children, route::at_week>>::NESTED {
+            router =
+                router
+                    .route(
+                        "/dashboard/week",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::Page::<Layout<route::at_week>>::new(),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/week/@latest",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_week>,
+                            >::new(0usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/week/@archive",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_week>,
+                            >::new(1usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/week/@children",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_week>,
+                            >::new(2usize),
+                        ),
+                    );
+        }
+        if !<Handler<slot::children, route::at_month>>::NESTED {
+            router =
+                router
+                    .route(
+                        "/dashboard/month",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::Page::<Layout<route::at_month>>::new(),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/month/@latest",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_month>,
+                            >::new(0usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/month/@archive",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_month>,
+                            >::new(1usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/month/@children",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_month>,
+                            >::new(2usize),
+                        ),
+                    );
+        }
+        router
     }
     /// The page at one route.
     #[doc(hidden)]
@@ -432,10 +444,11 @@ pub mod dashboard {
     }
     #[doc(hidden)]
     static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(
-            &["/dashboard", "/dashboard/week", "/dashboard/month"],
-            &["latest", "archive", "children"],
-        );
+        ::parallel_routes::__private::Routes::new(&[
+            "/dashboard",
+            "/dashboard/week",
+            "/dashboard/month",
+        ]);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -461,7 +474,7 @@ pub mod dashboard {
             parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
             _: &S,
         ) -> ::core::result::Result<Self, Self::Rejection> {
-            match __ROUTES.find(parts.uri.path()) {
+            match __ROUTES.find_in(parts) {
                 ::parallel_routes::__private::Found::Route(0usize, _) => {
                     ::core::result::Result::Ok(Route::Index)
                 }
@@ -496,7 +509,8 @@ pub mod dashboard {
         )
     };
     const _: () = if !(<Handler<slot::children, route::index>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::index>>::NESTED)
     {
         ::core::panic!(
             "layout `dashboard` has no page for its index route: add `#[page(dashboard)]`, or `#[page(dashboard, default)]` for every route"
@@ -517,10 +531,11 @@ pub mod dashboard {
         )
     };
     const _: () = if !(<Handler<slot::children, route::at_week>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::at_week>>::NESTED)
     {
         ::core::panic!(
-            "layout `dashboard` has no page for route \"/week\": add `#[page(dashboard, route = \"/week\")]` or `#[page(dashboard, default)]`"
+            "layout `dashboard` has no page for route \"/week\": add `#[page(dashboard, route = \"/week\")]` or `#[page(dashboard, default)]`, or nest a layout there: `#[layout(\"/dashboard/week\", parent = dashboard, ...)]`"
         )
     };
     const _: () = if !(<Handler<slot::latest, route::at_month>>::HAS_HANDLER
@@ -538,10 +553,11 @@ pub mod dashboard {
         )
     };
     const _: () = if !(<Handler<slot::children, route::at_month>>::HAS_HANDLER
-        || <Handler<slot::children, route::default>>::HAS_HANDLER)
+        || <Handler<slot::children, route::default>>::HAS_HANDLER
+        || <Handler<slot::children, route::at_month>>::NESTED)
     {
         ::core::panic!(
-            "layout `dashboard` has no page for route \"/month\": add `#[page(dashboard, route = \"/month\")]` or `#[page(dashboard, default)]`"
+            "layout `dashboard` has no page for route \"/month\": add `#[page(dashboard, route = \"/month\")]` or `#[page(dashboard, default)]`, or nest a layout there: `#[layout(\"/dashboard/month\", parent = dashboard, ...)]`"
         )
     };
     #[doc(hidden)]
@@ -595,6 +611,34 @@ pub mod dashboard {
             "layout `dashboard` has no route {}; its routes: \"/week\", \"/month\"" }
         };
         (@ parent $child:tt) => {};
+        (@ route "/dashboard"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::index >
+        };
+        (@ route "/dashboard/week"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::at_week >
+        };
+        (@ route "/dashboard/month"($($layout:tt)*)) => {
+            $($layout)* ::Layout < $($layout)* ::route::at_month >
+        };
+        (@ route $path:literal ($($layout:tt)*)) => {
+            ::parallel_routes::__private::Unlisted
+        };
+        (@ nested "/dashboard"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested "/dashboard/week"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::at_week > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested "/dashboard/month"($($layout:tt)*) $child:tt) => {
+            impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
+            ::route::at_month > { #[doc(hidden)] pub const NESTED : bool = true; }
+        };
+        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+            ::parallel_routes::__private::unlisted! { $path $child "dashboard"
+            "/dashboard" }
+        };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
             "layout `dashboard` has no slot named `{}`; expected one of `latest`, `archive`"
@@ -609,7 +653,7 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Level: ::parallel_routes::__private::ParentLayout<__S>,
+    dashboard::Layout<dashboard::route::index>: ::parallel_routes::__private::ParentLayout<__S>,
     ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>:
         ::parallel_routes::__private::NestedPage<__S>,
 {
@@ -618,285 +662,55 @@ where
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        <dashboard::Level as ::parallel_routes::__private::ParentLayout<__S>>::nest::<
-            ::parallel_routes::__private::OwnPage<dashboard::handler::children::index>,
-        >(parts, state)
+        <dashboard::Layout<dashboard::route::index> as ::parallel_routes::__private::ParentLayout<
+            __S,
+        >>::nest::<::parallel_routes::__private::OwnPage<dashboard::handler::children::index>>(
+            parts, state,
+        )
     }
 }
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::at_week>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
-    dashboard::handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::Layout<dashboard::route::at_week>: ::parallel_routes::__private::ParentLayout<__S>,
+    ::parallel_routes::__private::OwnPage<dashboard::handler::children::at_week>:
+        ::parallel_routes::__private::NestedPage<__S>,
 {
     fn render(
-        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        ::parallel_routes::__private::render(async move {
-            let parts = &mut parts;
-            let state = &state;
-            let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 =
-                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
-                    .await
-                {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
-            let slot_children = match <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_latest = match <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_archive = match <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slots = ::parallel_routes::__private::Cons::new(
-                ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-                ),
-                ::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-                    ),
-                    ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(
-                            ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                        ),
-                        ::parallel_routes::__private::Nil,
-                    ),
-                ),
-            );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
-            };
-            ::core::result::Result::Ok(
-                if const {
-                    <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META
-                        .loading
-                        .is_some()
-                        || <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                        || <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                } {
-                    ::parallel_routes::__private::Rest::Streamed(
-                        ::parallel_routes::__private::stream_page(
-                            "dashboard",
-                            parts,
-                            ::parallel_routes::StreamMode::OutOfOrder,
-                            const {
-                                &[
-                                    <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::children::at_week as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                ]
-                            },
-                            slots,
-                            call,
-                            |output| {
-                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                            },
-                        ),
-                    )
-                } else {
-                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
-                        "dashboard",
-                        timed,
-                        slots,
-                        call,
-                        |output| {
-                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                        },
-                    ))
-                },
-            )
-        })
+        <dashboard::Layout<
+            dashboard::route::at_week,
+        > as ::parallel_routes::__private::ParentLayout<
+            __S,
+        >>::nest::<
+            ::parallel_routes::__private::OwnPage<dashboard::handler::children::at_week>,
+        >(parts, state)
     }
 }
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for dashboard::Layout<dashboard::route::at_month>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
-    dashboard::handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
-    dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::Layout<dashboard::route::at_month>: ::parallel_routes::__private::ParentLayout<__S>,
+    ::parallel_routes::__private::OwnPage<dashboard::handler::children::at_month>:
+        ::parallel_routes::__private::NestedPage<__S>,
 {
     fn render(
-        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        parts: ::parallel_routes::__private::axum::http::request::Parts,
         state: __S,
     ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
     + ::core::marker::Send {
-        ::parallel_routes::__private::render(async move {
-            let parts = &mut parts;
-            let state = &state;
-            let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 =
-                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
-                    .await
-                {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
-            let slot_children = match <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_latest = match <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slot_archive = match <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
-                __S,
-            >>::extract(parts, state)
-                .await
-            {
-                ::core::result::Result::Ok(slot) => slot,
-                ::core::result::Result::Err(rejection) => {
-                    return ::core::result::Result::Err(rejection);
-                }
-            };
-            let slots = ::parallel_routes::__private::Cons::new(
-                ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
-                ),
-                ::parallel_routes::__private::Cons::new(
-                    ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
-                    ),
-                    ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(
-                            ::parallel_routes::__private::SlotCall::call(slot_children, timed),
-                        ),
-                        ::parallel_routes::__private::Nil,
-                    ),
-                ),
-            );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
-            };
-            ::core::result::Result::Ok(
-                if const {
-                    <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
-                        __S,
-                    >>::META
-                        .loading
-                        .is_some()
-                        || <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                        || <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
-                            __S,
-                        >>::META
-                            .loading
-                            .is_some()
-                } {
-                    ::parallel_routes::__private::Rest::Streamed(
-                        ::parallel_routes::__private::stream_page(
-                            "dashboard",
-                            parts,
-                            ::parallel_routes::StreamMode::OutOfOrder,
-                            const {
-                                &[
-                                    <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                    <dashboard::handler::children::at_month as ::parallel_routes::__private::SlotHandler<
-                                        __S,
-                                    >>::META,
-                                ]
-                            },
-                            slots,
-                            call,
-                            |output| {
-                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                            },
-                        ),
-                    )
-                } else {
-                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
-                        "dashboard",
-                        timed,
-                        slots,
-                        call,
-                        |output| {
-                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
-                                output,
-                            )
-                        },
-                    ))
-                },
-            )
-        })
+        <dashboard::Layout<
+            dashboard::route::at_month,
+        > as ::parallel_routes::__private::ParentLayout<
+            __S,
+        >>::nest::<
+            ::parallel_routes::__private::OwnPage<dashboard::handler::children::at_month>,
+        >(parts, state)
     }
 }
 impl dashboard::Level {
@@ -920,7 +734,8 @@ where
         ::core::result::Result::Ok(())
     }
 }
-impl<__S> ::parallel_routes::__private::ParentLayout<__S> for dashboard::Level
+impl<__S> ::parallel_routes::__private::ParentLayout<__S>
+    for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
@@ -1044,6 +859,318 @@ where
                                         __S,
                                     >>::META,
                                     <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <K as ::parallel_routes::__private::NestedPage<__S>>::META,
+                                ]
+                            },
+                            slots,
+                            call,
+                            |output| {
+                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                            },
+                        ),
+                    )
+                } else {
+                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
+                        "dashboard",
+                        timed,
+                        slots,
+                        call,
+                        |output| {
+                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                        },
+                    ))
+                },
+            )
+        })
+    }
+}
+impl<__S> ::parallel_routes::__private::ParentLayout<__S>
+    for dashboard::Layout<dashboard::route::at_week>
+where
+    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+{
+    fn nest<K>(
+        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        state: __S,
+    ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
+    + ::core::marker::Send
+    where
+        K: ::parallel_routes::__private::NestedPage<__S> + 'static,
+    {
+        ::parallel_routes::__private::render(async move {
+            let parts = &mut parts;
+            let state = &state;
+            let timed = ::parallel_routes::__private::timing_requested(parts);
+            let arg_3 =
+                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
+                    .await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
+            if const {
+                <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META
+                    .loading
+                    .is_some()
+                    || <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+            } {
+                ::parallel_routes::__private::stream_levels(
+                    parts,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                );
+            }
+            let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
+                parts, state, timed,
+            )
+            .await
+            {
+                ::core::result::Result::Ok(page) => page,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slot_latest = match <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slot_archive = match <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slots = ::parallel_routes::__private::Cons::new(
+                ::parallel_routes::__private::Cell::new(
+                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                ),
+                ::parallel_routes::__private::Cons::new(
+                    ::parallel_routes::__private::Cell::new(
+                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                    ),
+                    ::parallel_routes::__private::Cons::new(
+                        ::parallel_routes::__private::Cell::new(slot_children),
+                        ::parallel_routes::__private::Nil,
+                    ),
+                ),
+            );
+            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
+                dashboard(slot_latest, slot_archive, slot_children, arg_3)
+            };
+            ::core::result::Result::Ok(
+                if const {
+                    <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                        || <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                            .loading
+                            .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+                } {
+                    ::parallel_routes::__private::Rest::Streamed(
+                        ::parallel_routes::__private::stream_page(
+                            "dashboard",
+                            parts,
+                            ::parallel_routes::StreamMode::OutOfOrder,
+                            const {
+                                &[
+                                    <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <K as ::parallel_routes::__private::NestedPage<__S>>::META,
+                                ]
+                            },
+                            slots,
+                            call,
+                            |output| {
+                                ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                            },
+                        ),
+                    )
+                } else {
+                    ::parallel_routes::__private::Rest::Buffered(::parallel_routes::__private::run(
+                        "dashboard",
+                        timed,
+                        slots,
+                        call,
+                        |output| {
+                            ::parallel_routes::__private::axum::response::IntoResponse::into_response(
+                                output,
+                            )
+                        },
+                    ))
+                },
+            )
+        })
+    }
+}
+impl<__S> ::parallel_routes::__private::ParentLayout<__S>
+    for dashboard::Layout<dashboard::route::at_month>
+where
+    __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+    dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+{
+    fn nest<K>(
+        mut parts: ::parallel_routes::__private::axum::http::request::Parts,
+        state: __S,
+    ) -> impl ::core::future::Future<Output = ::parallel_routes::__private::axum::response::Response>
+    + ::core::marker::Send
+    where
+        K: ::parallel_routes::__private::NestedPage<__S> + 'static,
+    {
+        ::parallel_routes::__private::render(async move {
+            let parts = &mut parts;
+            let state = &state;
+            let timed = ::parallel_routes::__private::timing_requested(parts);
+            let arg_3 =
+                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
+                    .await
+                {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
+            if const {
+                <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META
+                    .loading
+                    .is_some()
+                    || <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                        .loading
+                        .is_some()
+                    || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+            } {
+                ::parallel_routes::__private::stream_levels(
+                    parts,
+                    ::parallel_routes::StreamMode::OutOfOrder,
+                );
+            }
+            let slot_children = match <K as ::parallel_routes::__private::NestedPage<__S>>::start(
+                parts, state, timed,
+            )
+            .await
+            {
+                ::core::result::Result::Ok(page) => page,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slot_latest = match <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slot_archive = match <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            let slots = ::parallel_routes::__private::Cons::new(
+                ::parallel_routes::__private::Cell::new(
+                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                ),
+                ::parallel_routes::__private::Cons::new(
+                    ::parallel_routes::__private::Cell::new(
+                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                    ),
+                    ::parallel_routes::__private::Cons::new(
+                        ::parallel_routes::__private::Cell::new(slot_children),
+                        ::parallel_routes::__private::Nil,
+                    ),
+                ),
+            );
+            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
+                dashboard(slot_latest, slot_archive, slot_children, arg_3)
+            };
+            ::core::result::Result::Ok(
+                if const {
+                    <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
+                        || <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::META
+                            .loading
+                            .is_some()
+                        || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
+                } {
+                    ::parallel_routes::__private::Rest::Streamed(
+                        ::parallel_routes::__private::stream_page(
+                            "dashboard",
+                            parts,
+                            ::parallel_routes::StreamMode::OutOfOrder,
+                            const {
+                                &[
+                                    <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
+                                    <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
                                         __S,
                                     >>::META,
                                     <K as ::parallel_routes::__private::NestedPage<__S>>::META,

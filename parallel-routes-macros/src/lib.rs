@@ -62,20 +62,7 @@ pub fn __error(input: TokenStream) -> TokenStream {
     };
     match syn::parse::Parser::parse(parser, input) {
         Ok((token, message, for_children)) => {
-            // A `$route:literal` arrives wrapped in an invisible group spanned at the macro's
-            // definition; the literal inside carries the user's span.
-            let token = match token {
-                proc_macro2::TokenTree::Group(group)
-                    if group.delimiter() == proc_macro2::Delimiter::None =>
-                {
-                    group
-                        .stream()
-                        .into_iter()
-                        .next()
-                        .unwrap_or(proc_macro2::TokenTree::Group(group))
-                }
-                token => token,
-            };
+            let token = ungroup(token);
             let message = match for_children {
                 Some(message) if token.to_string() == "children" => message.value(),
                 _ => message.value().replace("{}", &token.to_string()),
@@ -85,6 +72,66 @@ pub fn __error(input: TokenStream) -> TokenStream {
         Err(error) => error.into_compile_error(),
     }
     .into()
+}
+
+/// `__unlisted!{ "/nested/path" child "parent" "/parent/path" }`: the error of a nested layout
+/// on a path its parent does not list, spanned at the path; it says what to add to the
+/// parent's `routes(...)`. Called by the parent's `__slot!` macro, which knows its own name and
+/// path but cannot compute the route from a path it does not list.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __unlisted(input: TokenStream) -> TokenStream {
+    let parser = |input: syn::parse::ParseStream| {
+        let path: proc_macro2::TokenTree = input.parse()?;
+        let child: proc_macro2::TokenTree = input.parse()?;
+        let parent: syn::LitStr = input.parse()?;
+        let parent_path: syn::LitStr = input.parse()?;
+        Ok((path, child, parent.value(), parent_path.value()))
+    };
+    match syn::parse::Parser::parse(parser, input) {
+        Ok((path, child, parent, parent_path)) => {
+            let path = ungroup(path);
+            let child = ungroup(child);
+            let value = syn::parse2::<syn::LitStr>(path.clone().into())
+                .map(|lit| lit.value())
+                .unwrap_or_default();
+            let relative = if parent_path == "/" {
+                Some(value.as_str())
+            } else {
+                value
+                    .strip_prefix(parent_path.as_str())
+                    .filter(|rest| rest.starts_with('/'))
+            };
+            let message = match relative {
+                Some(route) => format!(
+                    "layout `{parent}` does not list {value:?}, a path of its nested layout `{child}`: add {route:?} to `routes(...)` in `#[layout]` of `{parent}` (a layout lists the paths of the layouts nested in it; there, each of its slots renders its handler for that route or its `default`)"
+                ),
+                None => format!(
+                    "the path {value:?} of the nested layout `{child}` is not below {parent_path:?}, the path of its parent `{parent}`: a nested layout's paths start with its parent's"
+                ),
+            };
+            syn::Error::new(path.span(), message).into_compile_error()
+        }
+        Err(error) => error.into_compile_error(),
+    }
+    .into()
+}
+
+/// A `$route:literal` arrives wrapped in an invisible group spanned at the macro's definition;
+/// the token inside carries the user's span.
+fn ungroup(token: proc_macro2::TokenTree) -> proc_macro2::TokenTree {
+    match token {
+        proc_macro2::TokenTree::Group(group)
+            if group.delimiter() == proc_macro2::Delimiter::None =>
+        {
+            group
+                .stream()
+                .into_iter()
+                .next()
+                .unwrap_or(proc_macro2::TokenTree::Group(group))
+        }
+        token => token,
+    }
 }
 
 /// A message for `panic!` in generated code: its braces are not format arguments.

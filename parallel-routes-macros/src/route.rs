@@ -50,6 +50,16 @@ pub(crate) fn variant_name(route: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// A route's name with its parameters' too, as a name to suggest when its own is taken
+/// (`"/week/{n}"` → `WeekN`).
+pub(crate) fn variant_name_with_params(route: &str) -> Option<String> {
+    let unbraced: String = route
+        .chars()
+        .filter(|c| !matches!(c, '{' | '}' | '*'))
+        .collect();
+    variant_name(&unbraced)
+}
+
 /// The names of a path's parameters, in order: `"/users/{id}/day/{n}"` → `id`, `n`.
 pub(crate) fn params(path: &str) -> Vec<&str> {
     path.split('{')
@@ -76,6 +86,10 @@ mod tests {
         assert_eq!(variant_name("/self").as_deref(), Some("AtSelf"));
         assert_eq!(variant_name("/"), None);
         assert_eq!(params("/users/{id}/day/{n}"), ["id", "n"]);
+        assert_eq!(
+            variant_name_with_params("/shop/{category}/{product}").as_deref(),
+            Some("ShopCategoryProduct")
+        );
     }
 
     #[test]

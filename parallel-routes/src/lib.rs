@@ -217,7 +217,7 @@ pub mod __private {
     pub use crate::join::{Cell, Cons, Nil, join_fragments};
     pub use crate::page::{
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
-        SlotEndpoint, fragment,
+        SlotEndpoint, Unlisted, fragment,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler};
     pub use crate::respond::{Rest, render, run, run_nested};
@@ -232,5 +232,6 @@ pub mod __private {
     pub use axum;
     pub use futures_util::future::Either;
     pub use parallel_routes_macros::__error as error;
+    pub use parallel_routes_macros::__unlisted as unlisted;
     pub use std::time::{Duration, Instant};
 }

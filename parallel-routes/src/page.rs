@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::respond::BoxResponseFuture;
+use crate::route::FragmentRequest;
 use crate::slot::{SlotCall, SlotHandler};
 use crate::timing::{self, TimingHeader};
 
@@ -74,21 +75,38 @@ pub trait NestedPage<S> {
     > + Send;
 }
 
-/// A layout as the parent of nested layouts (`#[layout(..., parent = root)]`). Implemented by
-/// `#[layout]` for its module's `Level` marker when the layout takes `children`; not meant to
-/// be implemented by hand.
+/// A layout's page on one of its routes as the parent of what it renders as `children`: its
+/// own page there ([`OwnPage`]), or a nested layout (`#[layout(..., parent = root)]`) whose
+/// path the layout lists in `routes(...)`. Implemented by `#[layout]` for its module's
+/// `Layout<Route>` markers when the layout takes `children`; not meant to be implemented by
+/// hand.
 #[diagnostic::on_unimplemented(
     message = "the layout `{Self}` cannot be a parent with state `{S}`",
     note = "a parent layout takes a `children: Fragment` parameter, and its extractors and slots must accept the state `{S}`"
 )]
 pub trait ParentLayout<S> {
     /// Renders the nested page `K` as this layout's `children`: extracts this layout's own
-    /// arguments, starts `K`, extracts its slots' arguments, runs its slots and `K` at once,
-    /// and sends the page — or, when this layout is nested too, hands itself around `K` to its
-    /// own parent, so the root's extractors always run first.
+    /// arguments, starts `K`, extracts its slots' arguments (their handlers for this route),
+    /// runs its slots and `K` at once, and sends the page — or, when this layout is nested
+    /// too, hands itself around `K` to its own parent's page on the same path, so the root's
+    /// extractors always run first.
     fn nest<K>(parts: Parts, state: S) -> impl Future<Output = Response> + Send
     where
         K: NestedPage<S> + 'static;
+}
+
+/// Stands in for the parent's page on a path the parent does not list. It only ever appears
+/// in a crate that already fails to compile with "layout `x` does not list …", so it never
+/// runs; it is a [`ParentLayout`] for every state so that no second error is reported.
+pub enum Unlisted {}
+
+impl<S> ParentLayout<S> for Unlisted {
+    fn nest<K>(_: Parts, _: S) -> impl Future<Output = Response> + Send
+    where
+        K: NestedPage<S> + 'static,
+    {
+        std::future::ready(axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    }
 }
 
 /// The meta of a nested layout as its parent's `children`.
@@ -199,6 +217,8 @@ where
 
     fn call(self, req: Request, state: S) -> Self::Future {
         let (mut parts, _body) = req.into_parts();
+        // So that a `Route` extractor, in the guard or the slot, finds the page's route.
+        parts.extensions.insert(FragmentRequest);
         Box::pin(async move {
             // The layout's (and its parents') extractors guard the fragment as they guard the
             // page; their values are not needed here.

@@ -28,6 +28,11 @@ use crate::slot::{SlotCall, SlotHandler};
 pub trait NoHandler {
     /// `false` unless an inherent const of the same name says otherwise.
     const HAS_HANDLER: bool = false;
+
+    /// On the marker of a layout's `children` on one of its routes: `false` unless a nested
+    /// layout serves that route (its `#[layout(..., parent = ...)]` adds an inherent const of
+    /// the same name). The parent's router then leaves the route to the nested layout's.
+    const NESTED: bool = false;
 }
 
 impl<T: ?Sized> NoHandler for T {}

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
@@ -25,14 +26,20 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}');
 
-/// A layout's routes, as full paths in axum's syntax (`/dashboard/day/{n}`), and its `@slot`
-/// endpoints below each, matched the way axum matches them (the same matcher, the same
-/// paths). Built on first use.
+/// A layout's routes, as full paths in axum's syntax (`/dashboard/day/{n}`), matched the way
+/// axum matches them (the same matcher, the same paths). Built on first use.
 pub struct Routes {
     paths: &'static [&'static str],
-    slots: &'static [&'static str],
     matcher: OnceLock<matchit::Router<usize>>,
 }
+
+/// In a request's extensions: the request is for an `@slot` endpoint, so its route is the
+/// path without its last segment (`/shop/tea/@filters` is on `/shop/tea`). Put there by
+/// [`SlotEndpoint`](crate::page::SlotEndpoint) before the guard runs, so that the `Route` of
+/// every layout of the chain — including the ancestors of the layout whose slot it is, which
+/// do not know that layout's slots — finds the page the fragment belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct FragmentRequest;
 
 /// What a request path is to a layout's [`Routes`].
 #[derive(Debug, PartialEq, Eq)]
@@ -48,13 +55,29 @@ pub enum Found {
 }
 
 impl Routes {
-    /// The routes `paths`, in the order of the `Route` enum's variants, and the layout's
-    /// `@slot` endpoints below each (`slots`: the slots' names; none without fragments).
-    pub const fn new(paths: &'static [&'static str], slots: &'static [&'static str]) -> Self {
+    /// The routes `paths`, in the order of the `Route` enum's variants.
+    pub const fn new(paths: &'static [&'static str]) -> Self {
         Routes {
             paths,
-            slots,
             matcher: OnceLock::new(),
+        }
+    }
+
+    /// Which route the request is on: its path's, or for an `@slot` endpoint
+    /// ([`FragmentRequest`]) the page's it belongs to.
+    pub fn find_in(&self, parts: &Parts) -> Found {
+        let path = parts.uri.path();
+        if parts.extensions.get::<FragmentRequest>().is_none() {
+            return self.find(path);
+        }
+        match path.rsplit_once('/') {
+            Some(("", _)) => self.find("/"),
+            // The index of a layout at `/ts/` has its endpoints at `/ts/@slot`.
+            Some((page, _)) => match self.find(page) {
+                Found::Elsewhere => self.find(&format!("{page}/")),
+                found => found,
+            },
+            None => Found::Elsewhere,
         }
     }
 
@@ -66,10 +89,6 @@ impl Routes {
                 // The macro checked these paths, and the router serves them, with the same
                 // matcher.
                 let _ = matcher.insert(*path, index);
-                for slot in self.slots {
-                    let endpoint = format!("{}/@{slot}", path.trim_end_matches('/'));
-                    let _ = matcher.insert(endpoint, index);
-                }
             }
             matcher
         });
@@ -135,8 +154,8 @@ impl fmt::Display for Segment<'_> {
 }
 
 /// The rejection of a layout's `Route` extractor, when `found` is not a route: `400` for a
-/// parameter that is not UTF-8 (as axum's `Path`), else (a nested layout's path its parent
-/// does not list) `500`, logged.
+/// parameter that is not UTF-8 (as axum's `Path`), else (the extractor used on a path that is
+/// none of the layout's: outside any page of it) `500`, logged.
 pub fn rejection(layout: &'static str, path: &str, found: Found) -> Response {
     match found {
         Found::BadParameter => StatusCode::BAD_REQUEST.into_response(),
@@ -144,8 +163,8 @@ pub fn rejection(layout: &'static str, path: &str, found: Found) -> Response {
     }
 }
 
-/// The rejection of a layout's `Route` extractor on a path that is none of its routes (a
-/// nested layout's path its parent does not list): a `500`, logged.
+/// The rejection of a layout's `Route` extractor on a path that is none of its routes: a
+/// `500`, logged.
 fn unmatched(layout: &'static str, path: &str) -> Response {
     tracing::error!(
         layout,
@@ -159,15 +178,12 @@ fn unmatched(layout: &'static str, path: &str) -> Response {
 mod tests {
     use super::*;
 
-    static ROUTES: Routes = Routes::new(
-        &[
-            "/dashboard",
-            "/dashboard/day/today",
-            "/dashboard/day/{n}",
-            "/dashboard/shop/{category}/sale",
-        ],
-        &["latest"],
-    );
+    static ROUTES: Routes = Routes::new(&[
+        "/dashboard",
+        "/dashboard/day/today",
+        "/dashboard/day/{n}",
+        "/dashboard/shop/{category}/sale",
+    ]);
 
     fn route(index: usize, params: &[&str]) -> Found {
         Found::Route(
@@ -186,12 +202,31 @@ mod tests {
             ROUTES.find("/dashboard/shop/t%C3%A9%2Fa/sale"),
             route(3, &["té/a"])
         );
-        // A slot endpoint is its route's; a parameter may start with `@`.
-        assert_eq!(ROUTES.find("/dashboard/@latest"), route(0, &[]));
-        assert_eq!(ROUTES.find("/dashboard/day/@x/@latest"), route(2, &["@x"]));
+        // A parameter may start with `@`.
         assert_eq!(ROUTES.find("/dashboard/day/@x"), route(2, &["@x"]));
         assert_eq!(ROUTES.find("/elsewhere"), Found::Elsewhere);
         assert_eq!(ROUTES.find("/dashboard/day/%FF"), Found::BadParameter);
+    }
+
+    #[test]
+    fn a_slot_endpoint_is_on_the_page_it_belongs_to() {
+        let find = |path: &str, fragment: bool| {
+            let mut parts = axum::http::Request::get(path)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0;
+            if fragment {
+                parts.extensions.insert(FragmentRequest);
+            }
+            ROUTES.find_in(&parts)
+        };
+        assert_eq!(find("/dashboard/@latest", true), route(0, &[]));
+        assert_eq!(find("/dashboard/day/@x/@latest", true), route(2, &["@x"]));
+        // Any slot's, including a nested layout's that this layout does not know.
+        assert_eq!(find("/dashboard/day/3/@filters", true), route(2, &["3"]));
+        assert_eq!(find("/dashboard/day/@x", false), route(2, &["@x"]));
+        assert_eq!(find("/dashboard/@latest", false), Found::Elsewhere);
     }
 
     #[test]

@@ -19,14 +19,41 @@ pub(crate) struct LayoutArgs {
     pub(crate) state: Option<Type>,
     /// `#[layout(..., stream = in_order)]`: the `StreamMode` variant.
     pub(crate) stream: Option<Ident>,
-    /// `#[layout(..., routes("/week", "/month"))]`, each once.
-    pub(crate) routes: Vec<LitStr>,
+    /// `#[layout(..., routes("/week", "/month" as ThisMonth))]`, each once.
+    pub(crate) routes: Vec<RouteArg>,
     /// `#[layout(..., parent = root)]`
     pub(crate) parent: Option<syn::Path>,
     /// `#[layout(..., fragments = false)]`
     pub(crate) fragments: Option<bool>,
     /// `#[layout(..., timeout_ms = 5000)]`
     pub(crate) timeout_ms: Option<u64>,
+}
+
+/// A route as written in `routes(...)`.
+#[derive(Clone)]
+pub(crate) struct RouteArg {
+    /// `"/week"`
+    pub(crate) literal: LitStr,
+    /// `as ThisWeek`: its `Route` variant's name, when not the one derived from the path.
+    pub(crate) name: Option<Ident>,
+}
+
+impl syn::parse::Parse for RouteArg {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let literal = input.parse()?;
+        let name = if input.peek(Token![as]) {
+            input.parse::<Token![as]>()?;
+            Some(input.parse::<Ident>().map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected the name of the route's `Route` variant after `as`, such as `ThisWeek`",
+                )
+            })?)
+        } else {
+            None
+        };
+        Ok(RouteArg { literal, name })
+    }
 }
 
 const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`, `fragments = false`, `timeout_ms = N`"#;
@@ -103,12 +130,13 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
             let content;
             syn::parenthesized!(content in meta.input);
             for route in
-                content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?
+                content.parse_terminated(<RouteArg as syn::parse::Parse>::parse, Token![,])?
             {
-                if out.routes.iter().any(|seen| seen.value() == route.value()) {
+                let value = route.literal.value();
+                if out.routes.iter().any(|seen| seen.literal.value() == value) {
                     errors.push(syn::Error::new(
-                        route.span(),
-                        format!("route {:?} is listed more than once", route.value()),
+                        route.literal.span(),
+                        format!("route {value:?} is listed more than once"),
                     ));
                 } else {
                     out.routes.push(route);

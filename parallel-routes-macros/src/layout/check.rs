@@ -2,7 +2,7 @@
 
 use syn::{Ident, ItemFn, Type};
 
-use super::attr::LayoutArgs;
+use super::attr::{LayoutArgs, RouteArg};
 use super::{Layout, LayoutParam, SubRoute, Variant, full_path};
 use crate::errors::Errors;
 use crate::route::route_ident;
@@ -87,7 +87,9 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         errors.push(syn::Error::new(path_span, message));
     }
     let mut routes: Vec<SubRoute> = Vec::new();
-    for literal in &args.routes {
+    let mut written = Vec::new();
+    for arg in &args.routes {
+        let literal = &arg.literal;
         let route = literal.value();
         let marker = route_ident(&route, literal.span());
         if !route.starts_with('/') || route == "/" {
@@ -110,11 +112,11 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
                 literal: literal.clone(),
                 marker,
             });
+            written.push(arg.clone());
         }
     }
     // Named once the paths are known to be good (a bad one is reported once, above).
     let variants = if errors.is_empty() {
-        let written: Vec<syn::LitStr> = routes.iter().map(|route| route.literal.clone()).collect();
         variants(&path, path_span, &written, errors)
     } else {
         Vec::new()
@@ -139,6 +141,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         vis: function.vis.clone(),
         name,
         path,
+        path_span,
         slots: args.slots,
         children,
         params: layout_params,
@@ -154,12 +157,12 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
 }
 
 /// The `Route` enum's variants: `Index` for the layout's path, then one per route, named by
-/// `route::variant_name`; two routes with one name, or a parameter that cannot name a field,
-/// are errors at the route.
+/// `route::variant_name` or `as Name`; two routes with one name, or a parameter that cannot
+/// name a field, are errors at the route.
 pub(crate) fn variants(
     path: &str,
     path_span: proc_macro2::Span,
-    routes: &[syn::LitStr],
+    routes: &[RouteArg],
     errors: &mut Errors,
 ) -> Vec<Variant> {
     let span = proc_macro2::Span::call_site();
@@ -190,27 +193,34 @@ pub(crate) fn variants(
         fields: fields(path, path_span, errors),
         path: path.to_owned(),
     }];
-    for (at_route, route) in routes.iter().enumerate() {
-        let value = route.value();
-        let at = route.span();
-        let Some(name) = crate::route::variant_name(&value) else {
-            errors.push(syn::Error::new(
-                at,
-                format!("the route {value:?} cannot name a variant of the layout's `Route` enum: it has no segment"),
-            ));
-            continue;
+    // What each variant after `Index` was named for, for the error of a twin.
+    let mut named_for: Vec<String> = Vec::new();
+    for route in routes {
+        let value = route.literal.value();
+        let at = route.literal.span();
+        let derived = crate::route::variant_name(&value);
+        let name = match (&route.name, &derived) {
+            (Some(name), _) => name.to_string(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => {
+                errors.push(syn::Error::new(
+                    at,
+                    format!("the route {value:?} cannot name a variant of the layout's `Route` enum: it has no segment; name it: `{value:?} as Name`"),
+                ));
+                continue;
+            }
         };
-        if variants.iter().any(|variant| variant.name == name) {
-            let twin = match routes[..at_route]
-                .iter()
-                .find(|seen| crate::route::variant_name(&seen.value()).as_deref() == Some(&name))
-            {
-                Some(seen) => format!("route {:?}", seen.value()),
-                None => "the layout's own path".to_owned(),
+        if let Some(at_twin) = variants.iter().position(|variant| variant.name == name) {
+            let twin = match at_twin {
+                0 => "the layout's own path".to_owned(),
+                n => named_for[n - 1].clone(),
             };
+            let suggestion = crate::route::variant_name_with_params(&value)
+                .filter(|long| *long != name)
+                .unwrap_or_else(|| format!("{name}2"));
             errors.push(syn::Error::new(
-                at,
-                format!("the route {value:?} would be `Route::{name}`, as is {twin}: rename one"),
+                route.name.as_ref().map_or(at, Ident::span),
+                format!("the route {value:?} would be `Route::{name}`, as is {twin}: rename one, or name its variant: `{value:?} as {suggestion}`"),
             ));
             continue;
         }
@@ -228,8 +238,12 @@ pub(crate) fn variants(
             ));
             continue;
         }
+        named_for.push(format!("route {value:?}"));
         variants.push(Variant {
-            name: Ident::new(&name, span),
+            name: route
+                .name
+                .clone()
+                .unwrap_or_else(|| Ident::new(&name, span)),
             fields,
             path: full,
         });

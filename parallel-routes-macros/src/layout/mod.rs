@@ -19,6 +19,8 @@ pub(crate) struct Layout {
     pub(crate) name: Ident,
     /// The page's path, e.g. `/dashboard` or `/users/{id}`.
     pub(crate) path: String,
+    /// Where the path is written (the layout's name when it is not).
+    pub(crate) path_span: Span,
     /// The declared slots, in declaration order; `children` is not among them.
     pub(crate) slots: Vec<Ident>,
     /// The `children` parameter, when the layout takes one (and so has a page).
@@ -63,6 +65,8 @@ pub(crate) struct SubRoute {
 
 /// A route the layout serves: its index, or one of its `routes(...)`.
 pub(crate) struct RouteView<'a> {
+    /// Where it is written: the route literal, or the layout's path.
+    pub(crate) span: Span,
     /// `index`, or the sub-route's marker.
     pub(crate) marker: Ident,
     /// The full path, e.g. `/dashboard/week`.
@@ -96,11 +100,13 @@ impl Layout {
     /// The index, then each sub-route.
     pub(crate) fn routes(&self) -> Vec<RouteView<'_>> {
         let index = RouteView {
+            span: self.path_span,
             marker: Ident::new("index", Span::call_site()),
             path: self.path.clone(),
             literal: None,
         };
         let routes = self.routes.iter().map(|route| RouteView {
+            span: route.literal.span(),
             marker: route.marker.clone(),
             path: full_path(&self.path, &route.literal.value()),
             literal: Some(&route.literal),
@@ -112,6 +118,14 @@ impl Layout {
     /// on `route`: `handler::<slot>::<route>`.
     pub(crate) fn alias(slot: &Ident, route: &Ident) -> TokenStream {
         quote::quote!(handler::#slot::#route)
+    }
+}
+
+impl RouteView<'_> {
+    /// The full path as a literal spanned where the route is written: what a nested layout
+    /// gives its parent's `__slot!` (`@route`, `@nested`), whose arms match it token for token.
+    pub(crate) fn path_literal(&self) -> syn::LitStr {
+        syn::LitStr::new(&self.path, self.span)
     }
 }
 
@@ -141,6 +155,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let written = (
         args.path.as_ref().map(syn::LitStr::value),
         args.routes.clone(),
+        args.parent.clone(),
     );
     let layout = check::check(args, &function, &mut errors);
     let mut output = function.to_token_stream();
@@ -151,11 +166,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         _ => {
             // The `Route` variants the routes as written would name, so that code naming them
             // reports nothing of its own (best effort: their own errors are reported above).
-            let (path, routes) = written;
+            let (path, routes, parent) = written;
             let path = path.unwrap_or_else(|| format!("/{}", function.sig.ident));
             let variants =
                 check::variants(&path, Span::call_site(), &routes, &mut Errors::default());
-            output.extend(expand::fallback(&function, &variants));
+            output.extend(expand::fallback(&function, &variants, parent.as_ref()));
         }
     }
     output.extend(errors.into_compile_errors());

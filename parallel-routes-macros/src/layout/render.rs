@@ -19,7 +19,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote_spanned};
 use syn::Ident;
 
-use super::{Layout, LayoutParam};
+use super::{Layout, LayoutParam, RouteView};
 
 /// Where the page's `children` comes from.
 #[derive(Clone, Copy, PartialEq)]
@@ -49,8 +49,8 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
         .map(|route| {
             let marker = &route.marker;
             let page = hygienic!(#name::Layout<#name::route::#marker>);
-            if layout.children.is_some() && route.literal.is_none() {
-                return own_page(layout, &page);
+            if layout.children.is_some() {
+                return own_page(layout, route, &page);
             }
             let Some(parent) = &layout.parent else {
                 let (bounds, body, _) = render(layout, marker, Children::Page, Tail::Respond);
@@ -78,7 +78,7 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
             };
             let (bounds, body, streams) = render(layout, marker, Children::Page, Tail::Nest);
             let start = start(&hygienic!(__S), &page, &bounds, &body, &streams);
-            let render = nested_render(parent, &page);
+            let render = nested_render(&parent_page(parent, route), &page);
             hygienic! {
                 #start
                 #render
@@ -87,17 +87,24 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
         .collect()
 }
 
-/// The index route of a layout with `children`: the layout's one generic page — the same
-/// that renders every nested layout below it (`ParentLayout::nest`, or `Nest` for a nested
-/// layout) — with the layout's own page (`OwnPage`) as its `children`. So the layout's page is
-/// generated once, not once for its own route and again for its nested layouts.
-fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
+/// The parent's page on the same path as `route` (`parent::__slot!(@route "/full/path"
+/// (parent))`, a type): what a nested layout's page on `route` renders through.
+fn parent_page(parent: &syn::Path, route: &RouteView) -> TokenStream {
+    let path = route.path_literal();
+    hygienic!(#parent::__slot!(@route #path (#parent)))
+}
+
+/// A route of a layout with `children`: the layout's one generic page on that route — the same
+/// that renders every nested layout on it (`ParentLayout::nest`, or `Nest` for a nested
+/// layout) — with the layout's own page there (`OwnPage`) as its `children`. So the page is
+/// generated once per route, not once for its own page and again for its nested layouts.
+fn own_page(layout: &Layout, route: &RouteView, page: &TokenStream) -> TokenStream {
     let name = &layout.name;
+    let marker = &route.marker;
     let private = hygienic!(::parallel_routes::__private);
-    let index = Ident::new("index", proc_macro2::Span::call_site());
     let children = Layout::alias(
         &Ident::new("children", proc_macro2::Span::call_site()),
-        &index,
+        marker,
     );
     let own = hygienic!(#private::OwnPage<#name::#children>);
     match &layout.parent {
@@ -105,26 +112,27 @@ fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
             impl<__S> #private::LayoutHandler<__S> for #page
             where
                 __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                #name::Level: #private::ParentLayout<__S>,
+                #page: #private::ParentLayout<__S>,
                 #own: #private::NestedPage<__S>,
             {
                 fn render(
                     parts: #private::axum::http::request::Parts,
                     state: __S,
                 ) -> impl ::core::future::Future<Output = #private::axum::response::Response> + ::core::marker::Send {
-                    <#name::Level as #private::ParentLayout<__S>>::nest::<#own>(parts, state)
+                    <#page as #private::ParentLayout<__S>>::nest::<#own>(parts, state)
                 }
             }
         },
         Some(parent) => {
-            let render = nested_render(parent, page);
+            let render = nested_render(&parent_page(parent, route), page);
+            let nest = hygienic!(#name::Nest<#name::route::#marker, #own>);
             hygienic! {
             impl<__S> #private::NestedPage<__S> for #page
             where
                 __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                #name::Nest<#own>: #private::NestedPage<__S>,
+                #nest: #private::NestedPage<__S>,
             {
-                const STREAMS: bool = <#name::Nest<#own> as #private::NestedPage<__S>>::STREAMS;
+                const STREAMS: bool = <#nest as #private::NestedPage<__S>>::STREAMS;
 
                 fn start(
                     parts: &mut #private::axum::http::request::Parts,
@@ -138,7 +146,7 @@ fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
                         #private::axum::response::Response,
                     >,
                 > + ::core::marker::Send {
-                    <#name::Nest<#own> as #private::NestedPage<__S>>::start(parts, state, timed)
+                    <#nest as #private::NestedPage<__S>>::start(parts, state, timed)
                 }
             }
 
@@ -148,22 +156,23 @@ fn own_page(layout: &Layout, page: &TokenStream) -> TokenStream {
     }
 }
 
-/// A nested layout's page on one of its routes: its parent renders it (`ParentLayout::nest`),
-/// so that the parents' extractors run first.
-fn nested_render(parent: &syn::Path, page: &TokenStream) -> TokenStream {
+/// A nested layout's page on one of its routes: the parent's page on the same path
+/// (`parent_page`) renders it (`ParentLayout::nest`), so that the parents' extractors run
+/// first.
+fn nested_render(parent_page: &TokenStream, page: &TokenStream) -> TokenStream {
     let private = hygienic!(::parallel_routes::__private);
     hygienic! {
         impl<__S> #private::LayoutHandler<__S> for #page
         where
             __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-            #parent::Level: #private::ParentLayout<__S>,
+            #parent_page: #private::ParentLayout<__S>,
             #page: #private::NestedPage<__S>,
         {
             async fn render(
                 parts: #private::axum::http::request::Parts,
                 state: __S,
             ) -> #private::axum::response::Response {
-                <#parent::Level as #private::ParentLayout<__S>>::nest::<#page>(parts, state).await
+                <#parent_page as #private::ParentLayout<__S>>::nest::<#page>(parts, state).await
             }
         }
     }
@@ -203,9 +212,11 @@ fn start(
 }
 
 /// The layout's place in a chain of nested layouts: its depth (a cycle of `parent =` is then a
-/// const-evaluation cycle that rustc reports) and its slots' default deadline, the check that
-/// its parent takes `children`, its guard, and — if it takes `children` itself — how it renders
-/// a nested page as its children.
+/// const-evaluation cycle that rustc reports) and its slots' default deadline; for a nested
+/// layout, the check that its parent takes `children` and its registration as the parent's
+/// `children` on each of its paths (`@nested`: an error there if the parent does not list
+/// one); its guard; and — if it takes `children` itself — how each of its pages renders what
+/// it nests.
 pub(crate) fn nesting(layout: &Layout) -> TokenStream {
     let name = &layout.name;
     let private = hygienic!(::parallel_routes::__private);
@@ -216,8 +227,17 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
         Some(parent) => {
             let last = &parent.segments.last().expect("a path has a segment").ident;
             let timeout = own_timeout.unwrap_or_else(|| hygienic!(<#parent::Level>::TIMEOUT));
+            let nested = layout
+                .routes()
+                .iter()
+                .map(|route| {
+                    let path = route.path_literal();
+                    hygienic!(#parent::__slot! { @nested #path (#parent) #name })
+                })
+                .collect::<Vec<_>>();
             hygienic! {
                 #parent::__slot! { @parent #last }
+                #( #nested )*
                 impl #name::Level {
                     #[doc(hidden)]
                     pub const DEPTH: usize = <#parent::Level>::DEPTH + 1;
@@ -239,27 +259,37 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
         }
     };
     let guard = guard(layout);
-    let parent = layout.children.is_some().then(|| parent(layout));
+    let parents: Vec<TokenStream> = if layout.children.is_some() {
+        layout
+            .routes()
+            .iter()
+            .map(|route| parent(layout, route))
+            .collect()
+    } else {
+        Vec::new()
+    };
     hygienic! {
         #level
         const _: usize = #name::Level::DEPTH;
         #guard
-        #parent
+        #( #parents )*
     }
 }
 
-/// `impl ParentLayout for <layout>::Level`: the outermost layout renders the nested page `K`
-/// inside itself and sends it; a nested one wraps `K` in itself (`Nest<K>`) and hands that to
-/// its own parent.
-fn parent(layout: &Layout) -> TokenStream {
+/// `impl ParentLayout for <layout>::Layout<route>`: the outermost layout renders the nested
+/// page `K` inside itself, with its slots' handlers for `route`, and sends it; a nested one
+/// wraps `K` in itself (`Nest<route, K>`) and hands that to its own parent's page on the same
+/// path.
+fn parent(layout: &Layout, route: &RouteView) -> TokenStream {
     let name = &layout.name;
+    let marker = &route.marker;
     let private = hygienic!(::parallel_routes::__private);
-    let index = Ident::new("index", proc_macro2::Span::call_site());
+    let page = hygienic!(#name::Layout<#name::route::#marker>);
     match &layout.parent {
         None => {
-            let (bounds, body, _) = render(layout, &index, Children::Nested, Tail::Respond);
+            let (bounds, body, _) = render(layout, marker, Children::Nested, Tail::Respond);
             hygienic! {
-                impl<__S> #private::ParentLayout<__S> for #name::Level
+                impl<__S> #private::ParentLayout<__S> for #page
                 where
                     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
                     #( #bounds )*
@@ -283,18 +313,19 @@ fn parent(layout: &Layout) -> TokenStream {
             }
         }
         Some(grandparent) => {
-            let (bounds, body, streams) = render(layout, &index, Children::Nested, Tail::Nest);
+            let (bounds, body, streams) = render(layout, marker, Children::Nested, Tail::Nest);
             let mut start_bounds = bounds.clone();
             start_bounds.push(hygienic!(K: #private::NestedPage<__S> + 'static,));
-            let nest = hygienic!(#name::Nest<K>);
+            let nest = hygienic!(#name::Nest<#name::route::#marker, K>);
             let start = start(&hygienic!(__S, K), &nest, &start_bounds, &body, &streams);
+            let above = parent_page(grandparent, route);
             hygienic! {
                 #start
 
-                impl<__S> #private::ParentLayout<__S> for #name::Level
+                impl<__S> #private::ParentLayout<__S> for #page
                 where
                     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-                    #grandparent::Level: #private::ParentLayout<__S>,
+                    #above: #private::ParentLayout<__S>,
                     #( #bounds )*
                 {
                     async fn nest<K>(
@@ -304,7 +335,7 @@ fn parent(layout: &Layout) -> TokenStream {
                     where
                         K: #private::NestedPage<__S> + 'static,
                     {
-                        <#grandparent::Level as #private::ParentLayout<__S>>::nest::<#nest>(parts, state).await
+                        <#above as #private::ParentLayout<__S>>::nest::<#nest>(parts, state).await
                     }
                 }
             }

@@ -73,6 +73,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
     });
     let checks = (!args.is_empty()).then(|| hygienic!(const _: () = { #( #checks )* };));
     let marker = marker(slot);
+    let nested = nested_check(slot, &marker);
     let registered = registration(
         slot,
         hygienic! {
@@ -87,6 +88,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
             }
 
             #checks
+            #nested
         },
     );
     let exists = layout_exists(layout);
@@ -195,6 +197,32 @@ fn registration(slot: &Slot, handler_impl: TokenStream) -> TokenStream {
             #handler_impl
         } }
     }
+}
+
+/// A `#[page]` for a route where a nested layout is the page: an error at the route (`NESTED`
+/// is set by the nested layout, through the layout's `__slot!`).
+fn nested_check(slot: &Slot, marker: &TokenStream) -> Option<TokenStream> {
+    if slot.slot != "children" {
+        return None;
+    }
+    let name = slot.layout_name();
+    let (span, route) = match &slot.route {
+        SlotRoute::Index => (slot.layout.span(), "its index route".to_owned()),
+        SlotRoute::Route(literal) => (literal.span(), format!("route {:?}", literal.value())),
+        SlotRoute::Default(_) => return None,
+    };
+    let message = crate::panic_message(&format!(
+        "a layout nested in `{name}` serves {route}, and is `{name}`'s `children` there: remove this `#[page]` (the nested layout's own `#[page]` is the page)"
+    ));
+    Some(quote_spanned! {span=>
+        const _: () = {
+            #[allow(unused_imports)]
+            use ::parallel_routes::__private::NoHandler as _;
+            if <#marker>::NESTED {
+                ::core::panic!(#message)
+            }
+        };
+    })
 }
 
 /// `layout::Handler<layout::slot::name, layout::route::index>` (or the route's marker, or

@@ -3,12 +3,12 @@
 use axum::response::Html;
 use parallel_routes::prelude::*;
 
-#[layout("/", slots(nav))]
+#[layout("/", slots(nav), routes("/shop"))]
 async fn root(nav: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{nav}{children}"))
 }
 
-#[slot(root, nav)]
+#[slot(root, nav, default)]
 async fn nav() -> &'static str {
     "nav"
 }

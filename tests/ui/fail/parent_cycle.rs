@@ -1,13 +1,13 @@
-// Layouts cannot nest in a cycle.
+// Layouts cannot nest in a cycle (each is the other's page at their common path).
 use axum::response::Html;
 use parallel_routes::prelude::*;
 
-#[layout(slots(a), parent = second)]
+#[layout("/loop", slots(a), parent = second)]
 async fn first(a: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{a}{children}"))
 }
 
-#[layout(slots(b), parent = first)]
+#[layout("/loop", slots(b), parent = first)]
 async fn second(b: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{b}{children}"))
 }
@@ -20,16 +20,6 @@ async fn a() -> &'static str {
 #[slot(second, b)]
 async fn b() -> &'static str {
     "b"
-}
-
-#[page(first)]
-async fn first_page() -> &'static str {
-    "first"
-}
-
-#[page(second)]
-async fn second_page() -> &'static str {
-    "second"
 }
 
 fn main() {}

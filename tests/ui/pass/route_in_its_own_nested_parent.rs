@@ -1,14 +1,14 @@
 // A layout that takes its own `Route` can be the parent of a nested layout (on the nested
-// path the extractor answers 500, as documented; the crate must still compile).
+// path it is the nested route's variant).
 use axum::response::Html;
 use parallel_routes::prelude::*;
 
-#[layout("/p", slots(s))]
+#[layout("/p", slots(s), routes("/n/{token}"))]
 async fn p(at: p::Route, s: Fragment, children: Fragment) -> Html<String> {
     Html(format!("{at:?}{s}{children}"))
 }
 
-#[slot(p, s)]
+#[slot(p, s, default)]
 async fn p_s() -> &'static str {
     "s"
 }
