@@ -5,10 +5,13 @@
 //!   extractors, root first, then the layout's own;
 //! * the page on each route (`impl LayoutHandler for <layout>::Layout<route>`);
 //! * for a nested layout, the same page as its parent's `children`
-//!   (`impl NestedPage for <layout>::Layout<route>`);
-//! * for a layout with `children`, how it renders a nested page (`impl ParentLayout for
-//!   <layout>::Level`) and, when it is nested itself, how it becomes its own parent's
-//!   `children` around that page (`impl NestedPage for <layout>::Nest<Page>`).
+//!   (`impl NestedPage for <layout>::Layout<route>`), rendered through the parent's page on
+//!   the same path (`parent::__slot!(@route "/full/path" (parent))`), and its registration as
+//!   the parent's `children` on each of its paths (`@nested`);
+//! * for a layout with `children`, how its page on each route renders what it nests (`impl
+//!   ParentLayout for <layout>::Layout<route>`) and, when it is nested itself, how it becomes
+//!   its own parent's `children` around that page (`impl NestedPage for
+//!   <layout>::Nest<route, Page>`).
 //!
 //! A nested page runs from the root down: the root's `nest` extracts the root's arguments,
 //! then asks the level below to `start` (its arguments, the levels below it, its slots), then
