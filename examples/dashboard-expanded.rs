@@ -209,8 +209,8 @@ mod dashboard {
         Index,
     }
     #[doc(hidden)]
-    static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/dashboard"]);
+    pub static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/dashboard"], ::core::option::Option::None);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -303,13 +303,15 @@ mod dashboard {
         (@ route $path:literal ($($layout:tt)*)) => {
             ::parallel_routes::__private::Unlisted
         };
-        (@ nested "/dashboard"($($layout:tt)*) $child:tt) => {
+        (@ nested "/dashboard"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+        (@ nested $path:literal ($($layout:tt)*) $child:tt $at:literal) => {
             ::parallel_routes::__private::unlisted! { $path $child "dashboard"
-            "/dashboard" }
+            "/dashboard"["/dashboard"] }
         };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot

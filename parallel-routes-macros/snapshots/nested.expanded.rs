@@ -152,8 +152,8 @@ mod shell {
         Index,
     }
     #[doc(hidden)]
-    static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/"]);
+    pub static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(&["/"], ::core::option::Option::None);
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -225,12 +225,14 @@ mod shell {
         (@ route $path:literal ($($layout:tt)*)) => {
             ::parallel_routes::__private::Unlisted
         };
-        (@ nested "/"($($layout:tt)*) $child:tt) => {
+        (@ nested "/"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
-            ::parallel_routes::__private::unlisted! { $path $child "shell" "/" }
+        (@ nested $path:literal ($($layout:tt)*) $child:tt $at:literal) => {
+            ::parallel_routes::__private::unlisted! { $path $child "shell" "/"["/"] }
         };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
@@ -647,8 +649,11 @@ mod settings {
         },
     }
     #[doc(hidden)]
-    static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&["/settings/{section}"]);
+    pub static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(
+            &["/settings/{section}"],
+            ::core::option::Option::Some(Level::__parent_routes),
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -728,13 +733,15 @@ mod settings {
         (@ route $path:literal ($($layout:tt)*)) => {
             ::parallel_routes::__private::Unlisted
         };
-        (@ nested "/settings/{section}"($($layout:tt)*) $child:tt) => {
+        (@ nested "/settings/{section}"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+        (@ nested $path:literal ($($layout:tt)*) $child:tt $at:literal) => {
             ::parallel_routes::__private::unlisted! { $path $child "settings"
-            "/settings/{section}" }
+            "/settings/{section}"["/settings/{section}"] }
         };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
@@ -804,7 +811,7 @@ shell::__slot! {
     @ parent shell
 }
 shell::__slot! {
-    @ nested "/settings/{section}"(shell) settings
+    @ nested "/settings/{section}"(shell) settings "/settings/{section}"
 }
 impl settings::Level {
     #[doc(hidden)]
@@ -812,6 +819,10 @@ impl settings::Level {
     #[doc(hidden)]
     pub const TIMEOUT: ::core::option::Option<::parallel_routes::__private::Duration> =
         <shell::Level>::TIMEOUT;
+    #[doc(hidden)]
+    pub fn __parent_routes() -> &'static ::parallel_routes::__private::Routes {
+        &shell::__ROUTES
+    }
 }
 const _: usize = settings::Level::DEPTH;
 impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for settings::Level

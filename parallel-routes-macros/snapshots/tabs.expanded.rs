@@ -443,12 +443,11 @@ pub mod dashboard {
         Month,
     }
     #[doc(hidden)]
-    static __ROUTES: ::parallel_routes::__private::Routes =
-        ::parallel_routes::__private::Routes::new(&[
-            "/dashboard",
-            "/dashboard/week",
-            "/dashboard/month",
-        ]);
+    pub static __ROUTES: ::parallel_routes::__private::Routes =
+        ::parallel_routes::__private::Routes::new(
+            &["/dashboard", "/dashboard/week", "/dashboard/month"],
+            ::core::option::Option::None,
+        );
     impl ::core::fmt::Display for Route {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             match self {
@@ -623,21 +622,27 @@ pub mod dashboard {
         (@ route $path:literal ($($layout:tt)*)) => {
             ::parallel_routes::__private::Unlisted
         };
-        (@ nested "/dashboard"($($layout:tt)*) $child:tt) => {
+        (@ nested "/dashboard"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::index > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested "/dashboard/week"($($layout:tt)*) $child:tt) => {
+        (@ nested "/dashboard/week"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::at_week > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::at_week > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested "/dashboard/month"($($layout:tt)*) $child:tt) => {
+        (@ nested "/dashboard/month"($($layout:tt)*) $child:tt $at:literal) => {
             impl $($layout)* ::Handler < $($layout)* ::slot::children, $($layout)*
-            ::route::at_month > { #[doc(hidden)] pub const NESTED : bool = true; }
+            ::route::at_month > { #[doc(hidden)] pub const NESTED : bool = true;
+            #[doc(hidden)] #[allow(dead_code)] pub const NESTED_AT : & 'static str = $at;
+            }
         };
-        (@ nested $path:literal ($($layout:tt)*) $child:tt) => {
+        (@ nested $path:literal ($($layout:tt)*) $child:tt $at:literal) => {
             ::parallel_routes::__private::unlisted! { $path $child "dashboard"
-            "/dashboard" }
+            "/dashboard"["/dashboard", "/dashboard/week", "/dashboard/month"] }
         };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot

@@ -33,6 +33,17 @@ impl Paths {
                 "a layout path cannot end in a catch-all `{{*..}}`: its slots are served below it, at `{path}/@<slot>`"
             ));
         }
+        let params = crate::route::params(path);
+        if let Some(twice) = params
+            .iter()
+            .enumerate()
+            .find(|(i, param)| params[..*i].contains(param))
+            .map(|(_, param)| param)
+        {
+            return Err(format!(
+                "the path {path:?} has the parameter `{{{twice}}}` twice: axum's `Path` and the `Route` enum could not tell them apart; rename one"
+            ));
+        }
         let endpoints = slots.iter().map(|slot| slot_endpoint(path, slot));
         for path in std::iter::once(path.to_owned()).chain(endpoints) {
             self.0

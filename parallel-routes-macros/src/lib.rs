@@ -74,7 +74,7 @@ pub fn __error(input: TokenStream) -> TokenStream {
     .into()
 }
 
-/// `__unlisted!{ "/nested/path" child "parent" "/parent/path" }`: the error of a nested layout
+/// `__unlisted!{ "/nested/path" child "parent" "/parent/path" ["/listed", ...] }`: the error of a nested layout
 /// on a path its parent does not list, spanned at the path; it says what to add to the
 /// parent's `routes(...)`. Called by the parent's `__slot!` macro, which knows its own name and
 /// path but cannot compute the route from a path it does not list.
@@ -86,27 +86,53 @@ pub fn __unlisted(input: TokenStream) -> TokenStream {
         let child: proc_macro2::TokenTree = input.parse()?;
         let parent: syn::LitStr = input.parse()?;
         let parent_path: syn::LitStr = input.parse()?;
-        Ok((path, child, parent.value(), parent_path.value()))
+        let listed;
+        syn::bracketed!(listed in input);
+        let listed =
+            listed.parse_terminated(<syn::LitStr as syn::parse::Parse>::parse, syn::Token![,])?;
+        let listed: Vec<String> = listed.iter().map(syn::LitStr::value).collect();
+        Ok((path, child, parent.value(), parent_path.value(), listed))
     };
     match syn::parse::Parser::parse(parser, input) {
-        Ok((path, child, parent, parent_path)) => {
+        Ok((path, child, parent, parent_path, listed)) => {
             let path = ungroup(path);
             let child = ungroup(child);
             let value = syn::parse2::<syn::LitStr>(path.clone().into())
                 .map(|lit| lit.value())
                 .unwrap_or_default();
-            let relative = if parent_path == "/" {
-                Some(value.as_str())
-            } else {
-                value
-                    .strip_prefix(parent_path.as_str())
-                    .filter(|rest| rest.starts_with('/'))
+            let base = parent_path.trim_end_matches('/');
+            let relative = value
+                .strip_prefix(base)
+                .filter(|rest| rest.starts_with('/') && *rest != "/");
+            // The same path with other parameter names: `{cat}` for `{category}`.
+            let shape = |path: &str| -> String {
+                let mut shape = String::new();
+                let mut in_param = false;
+                for c in path.trim_end_matches('/').chars() {
+                    match c {
+                        '{' => {
+                            in_param = true;
+                            shape.push('{');
+                        }
+                        '}' => {
+                            in_param = false;
+                            shape.push('}');
+                        }
+                        _ if in_param => {}
+                        c => shape.push(c),
+                    }
+                }
+                shape
             };
-            let message = match relative {
-                Some(route) => format!(
+            let twin = listed.iter().find(|listed| shape(listed) == shape(&value));
+            let message = match (relative, twin) {
+                (Some(_), Some(twin)) => format!(
+                    "layout `{parent}` does not list {value:?}, a path of its nested layout `{child}`, but lists {twin:?}: name the parameters alike in both layouts"
+                ),
+                (Some(route), None) => format!(
                     "layout `{parent}` does not list {value:?}, a path of its nested layout `{child}`: add {route:?} to `routes(...)` in `#[layout]` of `{parent}` (a layout lists the paths of the layouts nested in it; there, each of its slots renders its handler for that route or its `default`)"
                 ),
-                None => format!(
+                (None, _) => format!(
                     "the path {value:?} of the nested layout `{child}` is not below {parent_path:?}, the path of its parent `{parent}`: a nested layout's paths start with its parent's"
                 ),
             };

@@ -219,7 +219,7 @@ pub mod __private {
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
         SlotEndpoint, Unlisted, fragment,
     };
-    pub use crate::registry::{Chosen, Missing, NoHandler};
+    pub use crate::registry::{Chosen, Missing, NoHandler, same_str};
     pub use crate::respond::{Rest, render, run, run_nested};
     pub use crate::route::{Found, Routes, rejection as route_rejection};
     pub use crate::slot::{

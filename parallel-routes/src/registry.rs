@@ -33,6 +33,28 @@ pub trait NoHandler {
     /// layout serves that route (its `#[layout(..., parent = ...)]` adds an inherent const of
     /// the same name). The parent's router then leaves the route to the nested layout's.
     const NESTED: bool = false;
+
+    /// With [`NoHandler::NESTED`]: the path of the nested layout that is the parent's
+    /// `children` there (its own path, or that of the layout it is nested in below the
+    /// parent), so that the parent can check that a route below a nested layout's path is that
+    /// layout's.
+    const NESTED_AT: &'static str = "";
+}
+
+/// `a == b`, in a `const` (where `==` on `str` is not available).
+pub const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl<T: ?Sized> NoHandler for T {}

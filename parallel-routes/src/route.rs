@@ -5,6 +5,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use axum::extract::MatchedPath;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -30,6 +31,8 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// axum matches them (the same matcher, the same paths). Built on first use.
 pub struct Routes {
     paths: &'static [&'static str],
+    /// The parent layout's routes, for a nested layout: where links must not be misread either.
+    parent: Option<fn() -> &'static Routes>,
     matcher: OnceLock<matchit::Router<usize>>,
 }
 
@@ -55,29 +58,57 @@ pub enum Found {
 }
 
 impl Routes {
-    /// The routes `paths`, in the order of the `Route` enum's variants.
-    pub const fn new(paths: &'static [&'static str]) -> Self {
+    /// The routes `paths`, in the order of the `Route` enum's variants; `parent`, the routes
+    /// of the layout this one is nested in.
+    pub const fn new(
+        paths: &'static [&'static str],
+        parent: Option<fn() -> &'static Routes>,
+    ) -> Self {
         Routes {
             paths,
+            parent,
             matcher: OnceLock::new(),
         }
     }
 
-    /// Which route the request is on: its path's, or for an `@slot` endpoint
-    /// ([`FragmentRequest`]) the page's it belongs to.
+    /// Which route the request is on. axum tells which route pattern it matched
+    /// ([`MatchedPath`]); when that is one of these routes (or, for an `@slot` endpoint —
+    /// [`FragmentRequest`] — its page's), that is the route, whatever else the path could
+    /// match: every level of a nested page agrees with axum, even where axum backtracked past
+    /// a static segment of another route. Otherwise (the extractor used elsewhere, or under
+    /// `Router::nest`, whose patterns carry the prefix), the path is matched among these
+    /// routes.
     pub fn find_in(&self, parts: &Parts) -> Found {
+        let fragment = parts.extensions.get::<FragmentRequest>().is_some();
         let path = parts.uri.path();
-        if parts.extensions.get::<FragmentRequest>().is_none() {
-            return self.find(path);
+        let page = if fragment { page_of(path) } else { path };
+        if let Some(matched) = parts.extensions.get::<MatchedPath>() {
+            let pattern = if fragment {
+                page_of(matched.as_str())
+            } else {
+                matched.as_str()
+            };
+            let found = self
+                .paths
+                .iter()
+                .position(|path| path.trim_end_matches('/') == pattern.trim_end_matches('/'));
+            if let Some(index) = found {
+                return match params_of(self.paths[index], page) {
+                    Some(Ok(params)) => Found::Route(index, params),
+                    Some(Err(())) => Found::BadParameter,
+                    None => self.find_page(page),
+                };
+            }
         }
-        match path.rsplit_once('/') {
-            Some(("", _)) => self.find("/"),
-            // The index of a layout at `/ts/` has its endpoints at `/ts/@slot`.
-            Some((page, _)) => match self.find(page) {
-                Found::Elsewhere => self.find(&format!("{page}/")),
-                found => found,
-            },
-            None => Found::Elsewhere,
+        self.find_page(page)
+    }
+
+    /// Which route `page` is; for the index of a layout at `/ts/`, whose endpoints are at
+    /// `/ts/@slot`, `/ts` is `/ts/`.
+    fn find_page(&self, page: &str) -> Found {
+        match self.find(page) {
+            Found::Elsewhere if !page.ends_with('/') => self.find(&format!("{page}/")),
+            found => found,
         }
     }
 
@@ -118,12 +149,7 @@ impl Routes {
     /// same value.
     pub fn segment<'a>(&self, param: &'a str) -> Segment<'a> {
         let first = param.as_bytes().first().copied();
-        let is_static = || {
-            self.paths.iter().any(|path| {
-                path.split('/')
-                    .any(|segment| segment == param && !segment.contains('{'))
-            })
-        };
+        let is_static = || self.has_static(param);
         match first {
             Some(first) if first.is_ascii() && (first == b'@' || is_static()) => {
                 Segment::First(first, &param[1..])
@@ -131,6 +157,60 @@ impl Routes {
             _ => Segment::Whole(param),
         }
     }
+}
+
+impl Routes {
+    /// Whether `segment` is a static segment of one of these routes or of a parent's.
+    fn has_static(&self, segment: &str) -> bool {
+        let own = self.paths.iter().any(|path| {
+            path.split('/')
+                .any(|part| part == segment && !part.contains('{'))
+        });
+        own || self
+            .parent
+            .is_some_and(|parent| parent().has_static(segment))
+    }
+}
+
+/// The page an `@slot` endpoint's path (or pattern) belongs to: the path without its last
+/// segment (`/shop/tea/@filters` → `/shop/tea`, `/@nav` → `/`).
+fn page_of(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((page, _)) => page,
+    }
+}
+
+/// The parameters of `path` read against `pattern` (axum's syntax), percent-decoded:
+/// `None` if the path does not have the pattern's shape, `Some(Err(()))` if a parameter is not
+/// UTF-8 once decoded.
+fn params_of(pattern: &str, path: &str) -> Option<Result<Vec<String>, ()>> {
+    let decode = |value: &str| {
+        percent_decode_str(value)
+            .decode_utf8()
+            .map(|value| value.into_owned())
+            .map_err(|_| ())
+    };
+    let pattern = pattern.trim_end_matches('/');
+    let path = path.trim_end_matches('/');
+    let mut segments = path.split('/');
+    let mut params = Vec::new();
+    for part in pattern.split('/') {
+        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            if name.starts_with('*') {
+                let rest: Vec<&str> = segments.by_ref().collect();
+                params.push(decode(&rest.join("/")));
+                continue;
+            }
+            params.push(decode(segments.next()?));
+        } else if segments.next()? != part {
+            return None;
+        }
+    }
+    if segments.next().is_some() {
+        return None;
+    }
+    Some(params.into_iter().collect())
 }
 
 /// A path parameter in a link; see [`Routes::segment`].
@@ -178,12 +258,22 @@ fn unmatched(layout: &'static str, path: &str) -> Response {
 mod tests {
     use super::*;
 
-    static ROUTES: Routes = Routes::new(&[
-        "/dashboard",
-        "/dashboard/day/today",
-        "/dashboard/day/{n}",
-        "/dashboard/shop/{category}/sale",
-    ]);
+    static ROUTES: Routes = Routes::new(
+        &[
+            "/dashboard",
+            "/dashboard/day/today",
+            "/dashboard/day/{n}",
+            "/dashboard/shop/{category}/sale",
+        ],
+        None,
+    );
+
+    /// A layout nested in the one above, at `/dashboard/day/{n}`.
+    static NESTED: Routes = Routes::new(&["/dashboard/day/{n}/{hour}"], Some(parent));
+
+    fn parent() -> &'static Routes {
+        &ROUTES
+    }
 
     fn route(index: usize, params: &[&str]) -> Found {
         Found::Route(
@@ -227,6 +317,25 @@ mod tests {
         assert_eq!(find("/dashboard/day/3/@filters", true), route(2, &["3"]));
         assert_eq!(find("/dashboard/day/@x", false), route(2, &["@x"]));
         assert_eq!(find("/dashboard/@latest", false), Found::Elsewhere);
+    }
+
+    #[test]
+    fn a_pattern_reads_its_parameters() {
+        let ok = |params: &[&str]| Some(Ok(params.iter().map(|p| p.to_string()).collect()));
+        assert_eq!(params_of("/d/{n}/x/{m}", "/d/1/x/a%2Fb"), ok(&["1", "a/b"]));
+        assert_eq!(params_of("/ts/", "/ts"), ok(&[]));
+        assert_eq!(params_of("/d/{n}", "/d/1/x"), None);
+        assert_eq!(params_of("/d/{n}/x", "/d/1/y"), None);
+        assert_eq!(params_of("/d/{n}", "/d/%FF"), Some(Err(())));
+        assert_eq!(page_of("/@nav"), "/");
+        assert_eq!(page_of("/shop/{c}/@filters"), "/shop/{c}");
+    }
+
+    #[test]
+    fn a_nested_layouts_links_do_not_read_as_its_parents_routes() {
+        // `today` is a static segment of the parent's routes only.
+        assert_eq!(NESTED.segment("today").to_string(), "%74oday");
+        assert_eq!(NESTED.segment("tomorrow").to_string(), "tomorrow");
     }
 
     #[test]

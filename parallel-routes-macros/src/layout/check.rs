@@ -167,7 +167,15 @@ pub(crate) fn variants(
 ) -> Vec<Variant> {
     let span = proc_macro2::Span::call_site();
     let fields = |path: &str, at: proc_macro2::Span, errors: &mut Errors| -> Vec<Ident> {
-        crate::route::params(path)
+        let mut params = crate::route::params(path);
+        // A parameter twice is refused with the path (`axum_path`); here, one field for it.
+        let mut seen = Vec::new();
+        params.retain(|param| {
+            let first = !seen.contains(param);
+            seen.push(*param);
+            first
+        });
+        params
             .into_iter()
             .filter_map(|param| {
                 let field = syn::parse_str::<Ident>(param)
@@ -226,18 +234,6 @@ pub(crate) fn variants(
         }
         let full = full_path(path, &value);
         let fields = fields(&full, at, errors);
-        if let Some(twice) = fields
-            .iter()
-            .enumerate()
-            .find(|(i, field)| fields[..*i].contains(field))
-            .map(|(_, field)| field)
-        {
-            errors.push(syn::Error::new(
-                at,
-                format!("the route {value:?} repeats the parameter `{{{twice}}}` of the layout's path {path:?}: `Route::{name}` cannot have two fields `{twice}`; rename one"),
-            ));
-            continue;
-        }
         named_for.push(format!("route {value:?}"));
         variants.push(Variant {
             name: route

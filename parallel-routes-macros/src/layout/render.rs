@@ -230,12 +230,14 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
         Some(parent) => {
             let last = &parent.segments.last().expect("a path has a segment").ident;
             let timeout = own_timeout.unwrap_or_else(|| hygienic!(<#parent::Level>::TIMEOUT));
+            // Each of its paths, with its own path: where the parent finds it is the page.
+            let at = syn::LitStr::new(&layout.path, layout.path_span);
             let nested = layout
                 .routes()
                 .iter()
                 .map(|route| {
                     let path = route.path_literal();
-                    hygienic!(#parent::__slot! { @nested #path (#parent) #name })
+                    hygienic!(#parent::__slot! { @nested #path (#parent) #name #at })
                 })
                 .collect::<Vec<_>>();
             hygienic! {
@@ -246,6 +248,10 @@ pub(crate) fn nesting(layout: &Layout) -> TokenStream {
                     pub const DEPTH: usize = <#parent::Level>::DEPTH + 1;
                     #[doc(hidden)]
                     pub const TIMEOUT: ::core::option::Option<#private::Duration> = #timeout;
+                    #[doc(hidden)]
+                    pub fn __parent_routes() -> &'static #private::Routes {
+                        &#parent::__ROUTES
+                    }
                 }
             }
         }
