@@ -198,6 +198,51 @@ mod dashboard {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::archive::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#latest", "#archive", "#children"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[&[
+            <handler::latest::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::archive::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::children::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+        ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -366,6 +411,8 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
     for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    dashboard::Layout<dashboard::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    dashboard::Level: ::parallel_routes::__private::Metas<__S>,
     dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -381,6 +428,7 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
+            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
                 <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -396,7 +444,8 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } {
+            } && navigation.is_none()
+            {
                 ::parallel_routes::__private::stream_levels(
                     parts,
                     ::parallel_routes::StreamMode::OutOfOrder,
@@ -412,6 +461,55 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &dashboard::__ROUTES,
+                    0usize,
+                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        dashboard::Layout<dashboard::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        3usize,
+                        ::core::option::Option::Some(2usize),
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::partial_child(
+                    slot_children,
+                    &plan,
+                    2usize,
+                    <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                        navigation.path(),
+                    ),
+                );
+                let swaps = ::parallel_routes::__private::swaps(
+                    started,
+                    child,
+                    dashboard::__TARGETS,
+                    2usize,
+                );
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_latest = match <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -543,6 +641,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(latest)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -597,6 +701,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(archive)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -647,6 +757,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(overview)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -267,6 +267,76 @@ mod status {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::api::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::payments::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
+                    ::parallel_routes::__private::start::<handler::search::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                3usize => {
+                    ::parallel_routes::__private::start::<handler::recommendations::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::billing::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &[
+        "#api",
+        "#payments",
+        "#search",
+        "#recommendations",
+        "#billing",
+    ];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::api::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::payments::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::search::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::recommendations::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::billing::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] =
+            &[&[
+                <handler::api::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+                <handler::payments::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+                <handler::search::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+                <handler::recommendations::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::billing::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -423,6 +493,8 @@ mod status {
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S> for status::Layout<status::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    status::Layout<status::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    status::Level: ::parallel_routes::__private::Metas<__S>,
     status::handler::api::index: ::parallel_routes::__private::SlotHandler<__S>,
     status::handler::payments::index: ::parallel_routes::__private::SlotHandler<__S>,
     status::handler::search::index: ::parallel_routes::__private::SlotHandler<__S>,
@@ -438,6 +510,45 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
+            let navigation = ::parallel_routes::__private::navigation(parts, &status::__ROUTES);
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &status::__ROUTES,
+                    0usize,
+                    <status::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        status::Layout<status::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        5usize,
+                        ::core::option::Option::None,
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::PartialChild::Kept;
+                let swaps =
+                    ::parallel_routes::__private::swaps(started, child, status::__TARGETS, 5usize);
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_api =
                 match <status::handler::api::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -651,6 +762,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <status::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(api)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -696,6 +813,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <status::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(payments)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -740,6 +863,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <status::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(search)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -785,6 +914,16 @@ where
             timeout: ::core::option::Option::Some(
                 ::parallel_routes::__private::Duration::from_millis(300u64),
             ),
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(recommendations)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -838,6 +977,12 @@ where
             timeout: ::core::option::Option::Some(
                 ::parallel_routes::__private::Duration::from_millis(300u64),
             ),
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(billing)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -976,6 +1121,35 @@ mod service {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                _ => {
+                    ::parallel_routes::__private::start::<handler::overview::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#overview"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::overview::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[&[
+            <handler::overview::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+        ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -1075,6 +1249,8 @@ impl<__S> ::parallel_routes::__private::LayoutHandler<__S>
     for service::Layout<service::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    service::Layout<service::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    service::Level: ::parallel_routes::__private::Metas<__S>,
     service::handler::overview::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
     fn render(
@@ -1086,6 +1262,45 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
+            let navigation = ::parallel_routes::__private::navigation(parts, &service::__ROUTES);
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &service::__ROUTES,
+                    0usize,
+                    <service::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        service::Layout<service::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        1usize,
+                        ::core::option::Option::None,
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::PartialChild::Kept;
+                let swaps =
+                    ::parallel_routes::__private::swaps(started, child, service::__TARGETS, 1usize);
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_overview = match <service::handler::overview::index as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1192,6 +1407,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <service::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(service_overview)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: true,
+                query: false,
+                route: false,
+            },
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

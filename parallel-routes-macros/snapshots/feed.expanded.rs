@@ -182,6 +182,51 @@ pub mod feed {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::header::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::posts::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::suggestions::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#header", "#posts", "#suggestions"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::header::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::posts::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::suggestions::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[&[
+            <handler::header::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::posts::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::suggestions::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+        ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -300,6 +345,8 @@ pub mod feed {
 impl<__S> ::parallel_routes::__private::LayoutHandler<__S> for feed::Layout<feed::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+    feed::Layout<feed::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    feed::Level: ::parallel_routes::__private::Metas<__S>,
     feed::handler::header::index: ::parallel_routes::__private::SlotHandler<__S>,
     feed::handler::posts::index: ::parallel_routes::__private::SlotHandler<__S>,
     feed::handler::suggestions::index: ::parallel_routes::__private::SlotHandler<__S>,
@@ -313,6 +360,45 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
+            let navigation = ::parallel_routes::__private::navigation(parts, &feed::__ROUTES);
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &feed::__ROUTES,
+                    0usize,
+                    <feed::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        feed::Layout<feed::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        3usize,
+                        ::core::option::Option::None,
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::PartialChild::Kept;
+                let swaps =
+                    ::parallel_routes::__private::swaps(started, child, feed::__TARGETS, 3usize);
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_header =
                 match <feed::handler::header::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -466,6 +552,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <feed::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(header)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -531,6 +623,12 @@ where
                 __parallel_routes_loading
             }),
             timeout: <feed::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(posts)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -584,6 +682,16 @@ where
                 __parallel_routes_loading
             }),
             timeout: <feed::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(suggestions)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

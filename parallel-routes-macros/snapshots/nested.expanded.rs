@@ -141,6 +141,43 @@ mod shell {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::nav::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#nav", "#children"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::nav::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[&[
+            <handler::nav::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::children::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+        ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -289,6 +326,8 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S> for shell::Layout<shel
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     HeaderMap: ::parallel_routes::__private::LayoutArg<__S>,
+    shell::Layout<shell::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    shell::Level: ::parallel_routes::__private::Metas<__S>,
     shell::handler::nav::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
     fn nest<K>(
@@ -310,6 +349,7 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            let navigation = ::parallel_routes::__private::navigation(parts, &shell::__ROUTES);
             if const {
                 <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<__S>>::META
                     .loading
@@ -318,7 +358,8 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } {
+            } && navigation.is_none()
+            {
                 ::parallel_routes::__private::stream_levels(
                     parts,
                     ::parallel_routes::StreamMode::OutOfOrder,
@@ -334,6 +375,51 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &shell::__ROUTES,
+                    0usize,
+                    <shell::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        shell::Layout<shell::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        2usize,
+                        ::core::option::Option::Some(1usize),
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::partial_child(
+                    slot_children,
+                    &plan,
+                    1usize,
+                    <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                        navigation.path(),
+                    ),
+                );
+                let swaps =
+                    ::parallel_routes::__private::swaps(started, child, shell::__TARGETS, 1usize);
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_nav =
                 match <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -428,6 +514,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <shell::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(shell_nav)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -469,6 +561,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <shell::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(home)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -635,6 +733,43 @@ mod settings {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::sidebar::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#sidebar", "#children"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[&[
+            <handler::sidebar::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+            <handler::children::index as ::parallel_routes::__private::SlotHandler<__S>>::META,
+        ]];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -764,6 +899,12 @@ where
         settings::route::index,
         ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
     > as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
+    fn rendered_at(path: &str) -> bool {
+        <settings::Nest<
+            settings::route::index,
+            ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
+        > as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(path)
+    }
     fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
@@ -846,6 +987,8 @@ impl<__S, K> ::parallel_routes::__private::NestedPage<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
+    settings::Layout<settings::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    settings::Level: ::parallel_routes::__private::Metas<__S>,
     settings::handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
     K: ::parallel_routes::__private::NestedPage<__S> + 'static,
 {
@@ -857,6 +1000,9 @@ where
                 .loading
                 .is_some()
             || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
+    fn rendered_at(path: &str) -> bool {
+        ::parallel_routes::__private::rendered_at(&settings::__ROUTES, path)
+    }
     async fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
         state: &__S,
@@ -878,6 +1024,7 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+        let navigation = ::parallel_routes::__private::navigating(parts);
         let slot_children =
             match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
                 .await
@@ -887,6 +1034,51 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+        let partial = match &navigation {
+            ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                parts,
+                navigation,
+                &settings::__ROUTES,
+                0usize,
+                <settings::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+            )
+            .map(|plan| (navigation, plan)),
+            ::core::option::Option::None => ::core::option::Option::None,
+        };
+        if let ::core::option::Option::Some((navigation, plan)) = partial {
+            let started =
+                match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                    settings::Layout<settings::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    &plan,
+                    2usize,
+                    ::core::option::Option::Some(1usize),
+                ))
+                .await
+                {
+                    ::core::result::Result::Ok(started) => started,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
+            let child = ::parallel_routes::__private::partial_child(
+                slot_children,
+                &plan,
+                1usize,
+                <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                    navigation.path(),
+                ),
+            );
+            let swaps =
+                ::parallel_routes::__private::swaps(started, child, settings::__TARGETS, 1usize);
+            return ::core::result::Result::Ok(::parallel_routes::__private::Either::Right(
+                ::std::boxed::Box::pin(swaps),
+            ));
+        }
         let slot_sidebar =
             match <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<
                 __S,
@@ -935,10 +1127,8 @@ where
                 ::parallel_routes::__private::join_fragments(slots),
             )
         };
-        ::core::result::Result::Ok(::parallel_routes::__private::run_nested(
-            "settings",
-            timed,
-            async move {
+        ::core::result::Result::Ok(::parallel_routes::__private::Either::Left(
+            ::parallel_routes::__private::run_nested("settings", timed, async move {
                 match joined.await {
                     ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
                         ::parallel_routes::__private::SlotOutcome::Rendered(
@@ -951,7 +1141,7 @@ where
                         ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt)
                     }
                 }
-            },
+            }),
         ))
     }
 }
@@ -963,6 +1153,8 @@ where
         @ route "/settings/{section}"(shell)
     ): ::parallel_routes::__private::ParentLayout<__S>,
     Path<String>: ::parallel_routes::__private::LayoutArg<__S>,
+    settings::Layout<settings::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    settings::Level: ::parallel_routes::__private::Metas<__S>,
     settings::handler::sidebar::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
     async fn nest<K>(
@@ -1002,6 +1194,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <settings::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(settings_sidebar)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1046,6 +1248,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <settings::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(settings_page)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: true,
+                query: false,
+                route: false,
+            },
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -358,6 +358,36 @@ pub mod dashboard {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::archive::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
     }
     impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::at_week>
     where
@@ -387,6 +417,36 @@ pub mod dashboard {
                 }
                 _ => {
                     ::parallel_routes::__private::fragment::<handler::children::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::latest::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::archive::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::at_week, __S>(
                         parts, state, timed,
                     )
                     .await
@@ -428,6 +488,87 @@ pub mod dashboard {
                 }
             }
         }
+        async fn start(
+            index: usize,
+            parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+            state: &__S,
+            timed: bool,
+        ) -> ::core::result::Result<
+            ::parallel_routes::__private::BoxedSlot,
+            ::parallel_routes::__private::axum::response::Response,
+        > {
+            match index {
+                0usize => {
+                    ::parallel_routes::__private::start::<handler::latest::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                1usize => {
+                    ::parallel_routes::__private::start::<handler::archive::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                _ => {
+                    ::parallel_routes::__private::start::<handler::children::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+            }
+        }
+    }
+    /// Each slot's container, for a partial navigation.
+    #[doc(hidden)]
+    pub const __TARGETS: &[&str] = &["#latest", "#archive", "#children"];
+    impl<__S> ::parallel_routes::__private::Metas<__S> for Level
+    where
+        handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
+    {
+        const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[
+            &[
+                <handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::archive::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::children::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+            ],
+            &[
+                <handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::children::at_week as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+            ],
+            &[
+                <handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+                <handler::children::at_month as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
+            ],
+        ];
     }
     /// The routes of this layout, one variant per route: `Display` gives its path (its
     /// parameters percent-encoded), for links; as an extractor, it is the route the request
@@ -744,6 +885,8 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Layout<dashboard::route::index>: ::parallel_routes::__private::Fragments<__S>,
+    dashboard::Level: ::parallel_routes::__private::Metas<__S>,
     dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -768,6 +911,7 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
                 <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -783,7 +927,8 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } {
+            } && navigation.is_none()
+            {
                 ::parallel_routes::__private::stream_levels(
                     parts,
                     ::parallel_routes::StreamMode::OutOfOrder,
@@ -799,6 +944,55 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &dashboard::__ROUTES,
+                    0usize,
+                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        dashboard::Layout<dashboard::route::index>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        3usize,
+                        ::core::option::Option::Some(2usize),
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::partial_child(
+                    slot_children,
+                    &plan,
+                    2usize,
+                    <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                        navigation.path(),
+                    ),
+                );
+                let swaps = ::parallel_routes::__private::swaps(
+                    started,
+                    child,
+                    dashboard::__TARGETS,
+                    2usize,
+                );
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_latest = match <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -900,6 +1094,8 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Layout<dashboard::route::at_week>: ::parallel_routes::__private::Fragments<__S>,
+    dashboard::Level: ::parallel_routes::__private::Metas<__S>,
     dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -924,6 +1120,7 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
                 <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -939,7 +1136,8 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } {
+            } && navigation.is_none()
+            {
                 ::parallel_routes::__private::stream_levels(
                     parts,
                     ::parallel_routes::StreamMode::OutOfOrder,
@@ -955,6 +1153,55 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &dashboard::__ROUTES,
+                    1usize,
+                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        dashboard::Layout<dashboard::route::at_week>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        3usize,
+                        ::core::option::Option::Some(2usize),
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::partial_child(
+                    slot_children,
+                    &plan,
+                    2usize,
+                    <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                        navigation.path(),
+                    ),
+                );
+                let swaps = ::parallel_routes::__private::swaps(
+                    started,
+                    child,
+                    dashboard::__TARGETS,
+                    2usize,
+                );
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_latest = match <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1056,6 +1303,8 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
     dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
+    dashboard::Layout<dashboard::route::at_month>: ::parallel_routes::__private::Fragments<__S>,
+    dashboard::Level: ::parallel_routes::__private::Metas<__S>,
     dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -1080,6 +1329,7 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
+            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
                 <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -1095,7 +1345,8 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } {
+            } && navigation.is_none()
+            {
                 ::parallel_routes::__private::stream_levels(
                     parts,
                     ::parallel_routes::StreamMode::OutOfOrder,
@@ -1111,6 +1362,55 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &dashboard::__ROUTES,
+                    2usize,
+                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                let started =
+                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
+                        dashboard::Layout<dashboard::route::at_month>,
+                        __S,
+                    >(
+                        parts,
+                        state,
+                        timed,
+                        &plan,
+                        3usize,
+                        ::core::option::Option::Some(2usize),
+                    ))
+                    .await
+                    {
+                        ::core::result::Result::Ok(started) => started,
+                        ::core::result::Result::Err(rejection) => {
+                            return ::core::result::Result::Err(rejection);
+                        }
+                    };
+                let child = ::parallel_routes::__private::partial_child(
+                    slot_children,
+                    &plan,
+                    2usize,
+                    <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
+                        navigation.path(),
+                    ),
+                );
+                let swaps = ::parallel_routes::__private::swaps(
+                    started,
+                    child,
+                    dashboard::__TARGETS,
+                    2usize,
+                );
+                return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
+                    ::std::boxed::Box::pin(swaps).await,
+                ));
+            }
             let slot_latest = match <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1239,6 +1539,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(latest_today)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1283,6 +1593,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(latest_week)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1330,6 +1650,16 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(
+                ::core::module_path!(),
+                "::",
+                ::core::stringify!(latest_month)
+            ),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1374,6 +1704,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(archive)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1416,6 +1752,12 @@ where
             fallback: ::core::option::Option::None,
             loading: ::core::option::Option::None,
             timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(overview)),
+            depends: ::parallel_routes::__private::Depends {
+                params: false,
+                query: false,
+                route: false,
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -30,6 +30,32 @@ pub struct SlotMeta {
     pub loading: Option<fn() -> Fragment>,
     /// `timeout_ms = N` of the slot, else of its layout (or the layout's parents).
     pub timeout: Option<Duration>,
+    /// The handler function's path (`module::function`), which tells two handlers apart on a
+    /// partial navigation; `""` for none.
+    pub handler: &'static str,
+    /// What of the URL the handler's output may depend on, for a partial navigation.
+    pub depends: Depends,
+}
+
+/// What of the URL a slot handler's output may depend on, from its arguments' types; see
+/// [`SlotMeta::depends`]. A handler with no arguments depends on nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Depends {
+    /// The path parameters (`Path`, or an extractor the macro does not know).
+    pub params: bool,
+    /// The query string (`Query`, or an extractor the macro does not know).
+    pub query: bool,
+    /// The route itself (a `Route` enum, `Uri`, `OriginalUri`, `MatchedPath`).
+    pub route: bool,
+}
+
+impl Depends {
+    /// On everything: what a slot of unknown arguments is taken to read.
+    pub const ALL: Depends = Depends {
+        params: true,
+        query: true,
+        route: true,
+    };
 }
 
 /// A slot that has finished: its HTML (the content or the error fallback), and when it

@@ -57,6 +57,7 @@ pub mod error;
 pub mod fragment;
 mod join;
 mod page;
+mod partial;
 mod registry;
 mod respond;
 mod route;
@@ -212,12 +213,17 @@ pub struct ReadmeDoctests;
 /// Items used by the macros' generated code. Not public API: no stability guarantees.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::boundary::{Rendered, SlotMeta, run_slot};
+    pub use crate::boundary::{Depends, Rendered, SlotMeta, run_slot};
     pub use crate::error::{SlotOutcome, SlotOutput};
     pub use crate::join::{Cell, Cons, Nil, join_fragments};
     pub use crate::page::{
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,
-        SlotEndpoint, Unlisted, fragment,
+        SlotEndpoint, Unlisted, fragment, start,
+    };
+    pub use crate::partial::{
+        BoxedSlot, Child as PartialChild, Metas, Navigation, child as partial_child,
+        extract_changed, navigating, navigation, plan, rendered_at, respond as respond_partial,
+        swaps,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler, same_str};
     pub use crate::respond::{Rest, render, run, run_nested};

@@ -11,8 +11,9 @@ use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::boundary::{Rendered, SlotMeta};
+use crate::boundary::{Depends, Rendered, SlotMeta};
 use crate::error::Interrupt;
+use crate::partial::BoxedSlot;
 use crate::respond::BoxResponseFuture;
 use crate::route::FragmentRequest;
 use crate::slot::{SlotCall, SlotHandler};
@@ -58,6 +59,14 @@ pub trait NestedPage<S> {
     /// Whether this level or one below it has a slot with `loading`: then the outermost
     /// layout streams, and each level's loading slots join its stream.
     const STREAMS: bool = false;
+
+    /// Whether this is a nested layout that the page at `path` renders too: then, on a
+    /// partial navigation from that page, its layout is kept and only its changed slots are
+    /// sent. `false` for a layout's own page, a slot like the others.
+    fn rendered_at(path: &str) -> bool {
+        let _ = path;
+        false
+    }
 
     /// Called by the parent once its own extractors have run: runs this level's extractors,
     /// starts the levels below, extracts this level's slots' arguments, and returns this level
@@ -116,6 +125,8 @@ static NESTED_META: SlotMeta = SlotMeta {
     fallback: None,
     loading: None,
     timeout: None,
+    handler: "",
+    depends: Depends::ALL,
 };
 
 /// A layout's own page (`#[page]`, the handler `H` of its `children` slot) as what the layout
@@ -243,6 +254,24 @@ pub trait Fragments<S> {
         state: &S,
         timed: bool,
     ) -> impl Future<Output = Response> + Send;
+
+    /// Extracts slot number `index`'s arguments and returns its future, boxed, not yet
+    /// polled: for a partial response, which runs only the slots that change.
+    fn start(
+        index: usize,
+        parts: &mut Parts,
+        state: &S,
+        timed: bool,
+    ) -> impl Future<Output = Result<BoxedSlot, Response>> + Send;
+}
+
+/// Slot `H`'s arguments extracted, and its future boxed; see [`Fragments::start`].
+pub async fn start<H, S>(parts: &mut Parts, state: &S, timed: bool) -> Result<BoxedSlot, Response>
+where
+    H: SlotHandler<S> + 'static,
+    S: Sync + 'static,
+{
+    Ok(Box::pin(H::extract(parts, state).await?.call(timed)))
 }
 
 /// Slot `H` alone: its arguments extracted, then its handler run in its boundary.

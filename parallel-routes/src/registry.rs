@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::boundary::{Rendered, SlotMeta};
+use crate::boundary::{Depends, Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::slot::{SlotCall, SlotHandler};
 
@@ -91,6 +91,8 @@ impl<S> SlotHandler<S> for Missing {
         fallback: None,
         loading: None,
         timeout: None,
+        handler: "",
+        depends: Depends::ALL,
     };
 
     fn extract(

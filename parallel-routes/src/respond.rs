@@ -72,13 +72,23 @@ where
                 RenderProj::Extracting { extract } => match ready!(extract.poll(cx)) {
                     Ok(Rest::Buffered(rest)) => self.set(Render::Buffered { rest }),
                     Ok(Rest::Streamed(rest)) => self.set(Render::Streamed { rest }),
-                    Err(rejection) => return Poll::Ready(rejection),
+                    Err(rejection) => return Poll::Ready(vary(rejection)),
                 },
-                RenderProj::Buffered { rest } => return rest.poll(cx),
-                RenderProj::Streamed { rest } => return rest.as_mut().poll(cx),
+                RenderProj::Buffered { rest } => return rest.poll(cx).map(vary),
+                RenderProj::Streamed { rest } => return rest.as_mut().poll(cx).map(vary),
             }
         }
     }
+}
+
+/// Every page response says that it depends on `HX-Request` and `HX-Current-URL`: the same
+/// URL answers a partial navigation with only the slots that change, and a cache (or the
+/// browser's history) must not serve one for the other.
+fn vary(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .append(axum::http::header::VARY, crate::partial::VARY);
+    response
 }
 
 pin_project! {

@@ -27,6 +27,9 @@ pub(crate) struct LayoutArgs {
     pub(crate) fragments: Option<bool>,
     /// `#[layout(..., timeout_ms = 5000)]`
     pub(crate) timeout_ms: Option<u64>,
+    /// `#[layout(..., targets(latest = "#main-list"))]`: a slot's container on a partial
+    /// navigation.
+    pub(crate) targets: Vec<(Ident, LitStr)>,
 }
 
 /// A route as written in `routes(...)`.
@@ -56,7 +59,7 @@ impl syn::parse::Parse for RouteArg {
     }
 }
 
-const EXPECTED: &str = r#"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`, `fragments = false`, `timeout_ms = N`"#;
+const EXPECTED: &str = r##"a path string such as "/dashboard", `slots(...)`, `routes("/week", ...)`, `parent = layout`, `state = Type`, `stream = in_order`, `fragments = false`, `timeout_ms = N`, `targets(slot = "#css")`"##;
 
 pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
     let mut out = LayoutArgs::default();
@@ -173,6 +176,33 @@ pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> LayoutArgs {
                 out.timeout_ms = Some(millis);
             }
             Ok(())
+        } else if meta.path.is_ident("targets") {
+            // #[layout(..., targets(latest = "#main-list"))]
+            if !out.targets.is_empty() {
+                errors.push(duplicate(&meta, "targets"));
+            }
+            meta.parse_nested_meta(|target| {
+                let Some(slot) = target.path.get_ident().cloned() else {
+                    return Err(
+                        target.error("expected a slot name, such as `latest = \"#main-list\"`")
+                    );
+                };
+                let selector: LitStr = target.value()?.parse()?;
+                if out.targets.iter().any(|(seen, _)| *seen == slot) {
+                    errors.push(syn::Error::new(
+                        slot.span(),
+                        format!("the target of slot `{slot}` is given more than once"),
+                    ));
+                } else if selector.value().trim().is_empty() {
+                    errors.push(syn::Error::new(
+                        selector.span(),
+                        "a target is a CSS selector, such as \"#main-list\"",
+                    ));
+                } else {
+                    out.targets.push((slot, selector));
+                }
+                Ok(())
+            })
         } else if meta.path.is_ident("stream") {
             // #[layout(..., stream = in_order)] / stream = out_of_order
             if out.stream.is_some() {

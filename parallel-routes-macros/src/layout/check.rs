@@ -137,6 +137,19 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         ));
     }
 
+    for (slot, _) in &args.targets {
+        let known = declared(slot) || (slot == "children" && children.is_some());
+        if !known {
+            errors.push(syn::Error::new(
+                slot.span(),
+                format!(
+                    "`targets(...)` names `{slot}`, which is not a slot of layout `{name}`; {}",
+                    declared_list(&args.slots)
+                ),
+            ));
+        }
+    }
+
     Some(Layout {
         vis: function.vis.clone(),
         name,
@@ -153,6 +166,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         fragments: args.fragments.unwrap_or(true),
         timeout_ms: args.timeout_ms,
         variants,
+        targets: args.targets,
     })
 }
 

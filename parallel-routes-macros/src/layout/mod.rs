@@ -43,6 +43,8 @@ pub(crate) struct Layout {
     pub(crate) timeout_ms: Option<u64>,
     /// The variants of the generated `Route` enum: the index, then each of `routes`.
     pub(crate) variants: Vec<Variant>,
+    /// `targets(slot = "#css")`: slots whose container is not `#<slot>`.
+    pub(crate) targets: Vec<(Ident, syn::LitStr)>,
 }
 
 /// A variant of a layout's `Route` enum.

@@ -80,7 +80,7 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                 };
             };
             let (bounds, body, streams) = render(layout, marker, Children::Page, Tail::Nest);
-            let start = start(&hygienic!(__S), &page, &bounds, &body, &streams);
+            let start = start(name, &hygienic!(__S), &page, &bounds, &body, &streams);
             let render = nested_render(&parent_page(parent, route), &page);
             hygienic! {
                 #start
@@ -137,6 +137,10 @@ fn own_page(layout: &Layout, route: &RouteView, page: &TokenStream) -> TokenStre
             {
                 const STREAMS: bool = <#nest as #private::NestedPage<__S>>::STREAMS;
 
+                fn rendered_at(path: &str) -> bool {
+                    <#nest as #private::NestedPage<__S>>::rendered_at(path)
+                }
+
                 fn start(
                     parts: &mut #private::axum::http::request::Parts,
                     state: &__S,
@@ -183,6 +187,7 @@ fn nested_render(parent_page: &TokenStream, page: &TokenStream) -> TokenStream {
 
 /// `impl<#generics> NestedPage for #page`, whose `start` is `body`.
 fn start(
+    layout: &Ident,
     generics: &TokenStream,
     page: &TokenStream,
     bounds: &[TokenStream],
@@ -197,6 +202,10 @@ fn start(
             #( #bounds )*
         {
             const STREAMS: bool = #streams;
+
+            fn rendered_at(path: &str) -> bool {
+                #private::rendered_at(&#layout::__ROUTES, path)
+            }
 
             async fn start(
                 parts: &mut #private::axum::http::request::Parts,
@@ -326,7 +335,14 @@ fn parent(layout: &Layout, route: &RouteView) -> TokenStream {
             let mut start_bounds = bounds.clone();
             start_bounds.push(hygienic!(K: #private::NestedPage<__S> + 'static,));
             let nest = hygienic!(#name::Nest<#name::route::#marker, K>);
-            let start = start(&hygienic!(__S, K), &nest, &start_bounds, &body, &streams);
+            let start = start(
+                name,
+                &hygienic!(__S, K),
+                &nest,
+                &start_bounds,
+                &body,
+                &streams,
+            );
             let above = parent_page(grandparent, route);
             hygienic! {
                 #start
@@ -459,12 +475,22 @@ fn render(
     } else {
         hygienic!(#( #terms )||*)
     };
+    // A partial navigation (htmx): the outermost layout finds it, the levels below read it.
+    let partial = !slots.is_empty();
+    if partial {
+        extract.push(match tail {
+            Tail::Respond => {
+                hygienic!(let navigation = #private::navigation(parts, &#name::__ROUTES);)
+            }
+            Tail::Nest => hygienic!(let navigation = #private::navigating(parts);),
+        });
+    }
     if children == Children::Nested && tail == Tail::Respond {
         // The outermost layout makes the page's stream before the levels below start, when
-        // they have loading slots to put in it.
+        // they have loading slots to put in it (a partial response awaits them).
         let mode = stream_mode(layout);
         extract.push(hygienic! {
-            if const { #streams } {
+            if const { #streams } && navigation.is_none() {
                 #private::stream_levels(parts, #mode);
             }
         });
@@ -478,6 +504,73 @@ fn render(
                 ::core::result::Result::Ok(page) => page,
                 ::core::result::Result::Err(rejection) => #reject,
             };
+        });
+    }
+    if partial {
+        let page = hygienic!(#name::Layout<#name::route::#route>);
+        bounds.push(hygienic!(#page: #private::Fragments<__S>,));
+        bounds.push(hygienic!(#name::Level: #private::Metas<__S>,));
+        let index = layout
+            .routes()
+            .iter()
+            .position(|view| view.marker == *route)
+            .expect("a route of the layout");
+        let count = slots.len();
+        let children_index = slots
+            .iter()
+            .position(|slot| *slot == "children")
+            .unwrap_or(count);
+        let (skip, child) = if children == Children::Nested {
+            let var = format_ident!("slot_children", span = proc_macro2::Span::mixed_site());
+            (
+                hygienic!(::core::option::Option::Some(#children_index)),
+                hygienic! {
+                    #private::partial_child(
+                        #var,
+                        &plan,
+                        #children_index,
+                        <K as #private::NestedPage<__S>>::rendered_at(navigation.path()),
+                    )
+                },
+            )
+        } else {
+            (
+                hygienic!(::core::option::Option::None),
+                hygienic!(#private::PartialChild::Kept),
+            )
+        };
+        let done = match tail {
+            Tail::Respond => hygienic! {
+                return ::core::result::Result::Err(#private::respond_partial(::std::boxed::Box::pin(swaps).await));
+            },
+            Tail::Nest => hygienic! {
+                return ::core::result::Result::Ok(#private::Either::Right(::std::boxed::Box::pin(swaps)));
+            },
+        };
+        extract.push(hygienic! {
+            let partial = match &navigation {
+                ::core::option::Option::Some(navigation) => #private::plan(
+                    parts,
+                    navigation,
+                    &#name::__ROUTES,
+                    #index,
+                    <#name::Level as #private::Metas<__S>>::METAS,
+                )
+                .map(|plan| (navigation, plan)),
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, plan)) = partial {
+                // Only the slots that change: their arguments, then all of them at once.
+                let started = match ::std::boxed::Box::pin(
+                    #private::extract_changed::<#page, __S>(parts, state, timed, &plan, #count, #skip),
+                ).await {
+                    ::core::result::Result::Ok(started) => started,
+                    ::core::result::Result::Err(rejection) => #reject,
+                };
+                let child = #child;
+                let swaps = #private::swaps(started, child, #name::__TARGETS, #children_index);
+                #done
+            }
         });
     }
     // `children` first, as on the index route (where it is the nested page, or the layout's
@@ -542,17 +635,26 @@ fn render(
                     }
                 }
             };
-            hygienic! {
-                let slots = #list;
-                let joined = #joined;
-                ::core::result::Result::Ok(#private::run_nested(#layout_name, timed, async move {
+            let run = hygienic! {
+                #private::run_nested(#layout_name, timed, async move {
                     match joined.await {
                         ::core::result::Result::Ok(#fragments) => {
                             #private::SlotOutcome::Rendered(#fragment)
                         }
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
-                }))
+                })
+            };
+            // Beside a partial navigation's swaps, when there can be one.
+            let run = if partial {
+                hygienic!(#private::Either::Left(#run))
+            } else {
+                run
+            };
+            hygienic! {
+                let slots = #list;
+                let joined = #joined;
+                ::core::result::Result::Ok(#run)
             }
         }
         Tail::Respond => {

@@ -76,10 +76,11 @@ macro_rules! twin_pages {
             }
 
             /// The same page as an ordinary axum handler: the same functions, joined with
-            /// `tokio::join!`.
-            async fn hand_written() -> Html<String> {
+            /// `tokio::join!`, and the `Vary` a page that answers htmx partially must send.
+            async fn hand_written() -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
                 let ($($slot,)+ children) = tokio::join!($($slot(),)+ $page());
-                $layout($($slot.into_fragment(),)+ children.into_fragment()).await
+                let page = $layout($($slot.into_fragment(),)+ children.into_fragment()).await;
+                ([(axum::http::header::VARY, "HX-Request, HX-Current-URL")], page)
             }
 
             /// The page from the macros.

@@ -1,0 +1,335 @@
+//! Partial page updates for htmx navigation (README "Navigation with htmx"): a page request
+//! that htmx sends from another page of the same layout tree answers with only the slots that
+//! change, each as an out-of-band swap into its container; the layout and the other slots do
+//! not run.
+//!
+//! The outermost layout decides ([`navigation`]): the request carries `HX-Request: true` and
+//! an `HX-Current-URL` that is one of its routes (it lists every path of its tree), and is not
+//! boosted nor a history restore. Each level then compares, slot by slot, what the current URL
+//! renders with what this URL renders ([`plan`]), extracts the changed slots' arguments
+//! ([`extract_changed`]) and runs them at once ([`swaps`]). A nested layout that both URLs
+//! render is transparent: its own changed slots join the page's swaps; one that only this URL
+//! renders is rendered whole into its parent's `children`.
+
+use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::http::header::{HeaderName, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use futures_util::future::{join, try_join_all};
+
+use crate::boundary::{Depends, Rendered, SlotMeta};
+use crate::error::Interrupt;
+use crate::fragment::Fragment;
+use crate::page::Fragments;
+use crate::route::{Found, Routes};
+
+/// A slot's future, boxed: a partial response runs only some slots, chosen at run time.
+pub type BoxedSlot = Pin<Box<dyn Future<Output = Result<Rendered, Interrupt>> + Send>>;
+
+/// The page the browser is on (`HX-Current-URL`), in the request's extensions once the
+/// outermost layout has found it to be a partial navigation within its tree.
+#[derive(Clone, Debug)]
+pub struct Navigation(Arc<Current>);
+
+/// `HX-Current-URL`, read.
+#[derive(Debug)]
+struct Current {
+    path: String,
+    query: Option<String>,
+}
+
+/// The value every page response carries in `Vary`: a page and a partial answer the same URL.
+pub const VARY: HeaderValue = HeaderValue::from_static("HX-Request, HX-Current-URL");
+
+/// Whether `parts` is htmx navigating from a page of the tree of `routes` (the outermost
+/// layout's): then it is put in the request's extensions for the levels below, and returned.
+pub fn navigation(parts: &mut Parts, routes: &Routes) -> Option<Navigation> {
+    let header = |name: &str| parts.headers.get(name).map(HeaderValue::as_bytes);
+    // A history restore wants the whole page, whatever else it says (htmx 1.9 sent no
+    // `HX-Request` on one).
+    if header("hx-history-restore-request") == Some(b"true")
+        || header("hx-request") != Some(b"true")
+        || header("hx-boosted") == Some(b"true")
+    {
+        return None;
+    }
+    let url = parts.headers.get("hx-current-url")?.to_str().ok()?;
+    let current = current(url)?;
+    if !matches!(routes.find(&current.path), Found::Route(..)) {
+        return None;
+    }
+    let navigation = Navigation(Arc::new(current));
+    parts.extensions.insert(navigation.clone());
+    Some(navigation)
+}
+
+/// Whether the page at `path` is one of `routes` (a nested layout's): see
+/// [`NestedPage::rendered_at`](crate::page::NestedPage::rendered_at).
+pub fn rendered_at(routes: &Routes, path: &str) -> bool {
+    matches!(routes.find(path), Found::Route(..))
+}
+
+/// The navigation the outermost layout found, for a level below it.
+pub fn navigating(parts: &Parts) -> Option<Navigation> {
+    parts.extensions.get::<Navigation>().cloned()
+}
+
+/// `https://host/a/b?q#f` (or a path) → `/a/b` and `q`.
+fn current(url: &str) -> Option<Current> {
+    let url = url.split('#').next().unwrap_or_default();
+    let path_and_query = match url.find("://") {
+        Some(scheme) => {
+            let after = &url[scheme + 3..];
+            &after[after.find('/')?..]
+        }
+        None if url.starts_with('/') => url,
+        None => return None,
+    };
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    Some(Current {
+        path: path.to_owned(),
+        query: query.filter(|query| !query.is_empty()).map(str::to_owned),
+    })
+}
+
+/// Each slot's handler on each route of a layout (`METAS[route][slot]`): what a partial
+/// navigation compares. Implemented by `#[layout]` for its module's `Level`.
+pub trait Metas<S> {
+    /// Per route, per slot (the layout's order, `children` last).
+    const METAS: &'static [&'static [&'static SlotMeta]];
+}
+
+impl Navigation {
+    /// The path of the page the browser is on.
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+}
+
+/// What the `children` of a level whose plan is `plan` adds to a partial response: its
+/// future `page` is a nested layout that the page the browser is on renders too
+/// (`rendered_at`: its own changed slots), else a page or layout rendered whole if it changed.
+pub fn child<F>(page: F, plan: &Plan, index: usize, rendered_at: bool) -> Child
+where
+    F: Future<Output = Result<Rendered, Interrupt>> + Send + 'static,
+{
+    if rendered_at {
+        Child::Swaps(Box::pin(page))
+    } else if plan.changes(index) {
+        Child::Whole(Box::pin(page))
+    } else {
+        Child::Kept
+    }
+}
+
+/// Which slots of a level change: `changed[i]` for slot `i` (in the layout's slot order).
+#[derive(Debug)]
+pub struct Plan {
+    changed: Vec<bool>,
+}
+
+impl Plan {
+    /// Whether slot `index` changes.
+    pub fn changes(&self, index: usize) -> bool {
+        self.changed.get(index).copied().unwrap_or(true)
+    }
+}
+
+/// The plan of a level whose routes are `routes`, on its route number `route`, when the page
+/// the browser is on is one of them too (else `None`: the level is rendered whole). `metas[r][i]`
+/// is slot `i`'s handler on route `r`. A slot is kept when both URLs render it with the same
+/// handler and that handler takes no arguments, or sees the same path parameters and query
+/// string (and, if it reads the route, the same route).
+pub fn plan(
+    parts: &Parts,
+    navigation: &Navigation,
+    routes: &Routes,
+    route: usize,
+    metas: &[&[&SlotMeta]],
+) -> Option<Plan> {
+    let current = &navigation.0;
+    let Found::Route(old, old_params) = routes.find(&current.path) else {
+        return None;
+    };
+    let params = match routes.find_in(parts) {
+        Found::Route(_, params) => params,
+        _ => Vec::new(),
+    };
+    let query = parts.uri.query().filter(|query| !query.is_empty());
+    let same_params = old_params == params;
+    let same_query = current.query.as_deref() == query;
+    let (before, now) = (metas.get(old)?, metas.get(route)?);
+    let changed = before
+        .iter()
+        .zip(now.iter())
+        .map(|(before, now)| {
+            let Depends {
+                params,
+                query,
+                route: reads_route,
+            } = now.depends;
+            let kept = !now.handler.is_empty()
+                && before.handler == now.handler
+                && (!params || same_params)
+                && (!query || same_query)
+                && (!reads_route || (old == route && same_params));
+            !kept
+        })
+        .collect();
+    Some(Plan { changed })
+}
+
+/// Extracts the arguments of the changed slots of page `L` (skipping `skip`, the `children`
+/// that a nested layout renders), in order, and starts them: their futures, not yet polled.
+pub async fn extract_changed<L, S>(
+    parts: &mut Parts,
+    state: &S,
+    timed: bool,
+    plan: &Plan,
+    slots: usize,
+    skip: Option<usize>,
+) -> Result<Vec<(usize, BoxedSlot)>, Response>
+where
+    L: Fragments<S>,
+    S: Sync,
+{
+    let mut started = Vec::new();
+    for index in (0..slots).filter(|index| plan.changes(*index) && Some(*index) != skip) {
+        started.push((index, L::start(index, parts, state, timed).await?));
+    }
+    Ok(started)
+}
+
+/// What a level's `children` adds to a partial response.
+pub enum Child {
+    /// Nothing: the same page on both URLs.
+    Kept,
+    /// A nested layout on both URLs: its own swaps, added as they are.
+    Swaps(BoxedSlot),
+    /// A page or nested layout that changed: rendered whole into the `children` container.
+    Whole(BoxedSlot),
+}
+
+/// Runs the changed slots `started` and the `children` at once and writes each as an htmx
+/// out-of-band swap into its container (`targets[i]`, a CSS selector, for slot `i`;
+/// `children` is slot number `children_index`). An interrupt ends it.
+pub async fn swaps(
+    started: Vec<(usize, BoxedSlot)>,
+    child: Child,
+    targets: &'static [&'static str],
+    children_index: usize,
+) -> Result<Rendered, Interrupt> {
+    let (indices, futures): (Vec<usize>, Vec<BoxedSlot>) = started.into_iter().unzip();
+    let child_future = async {
+        match child {
+            Child::Kept => Ok(None),
+            Child::Swaps(future) => future.await.map(|rendered| Some((false, rendered))),
+            Child::Whole(future) => future.await.map(|rendered| Some((true, rendered))),
+        }
+    };
+    let (slots, child) = join(try_join_all(futures), child_future).await;
+    let (slots, child) = (slots?, child?);
+    let mut html = String::new();
+    for (index, rendered) in indices.into_iter().zip(slots) {
+        oob(&mut html, targets.get(index).copied(), &rendered.fragment);
+    }
+    match child {
+        Some((true, rendered)) => oob(
+            &mut html,
+            targets.get(children_index).copied(),
+            &rendered.fragment,
+        ),
+        Some((false, rendered)) => html.push_str(rendered.fragment.as_str()),
+        None => {}
+    }
+    Ok(Rendered {
+        fragment: Fragment::html(html),
+        timing: None,
+    })
+}
+
+/// `<div hx-swap-oob="innerHTML:#target">fragment</div>`: htmx swaps the wrapper's content
+/// into every element the selector matches.
+fn oob(html: &mut String, target: Option<&str>, fragment: &Fragment) {
+    let Some(target) = target else { return };
+    let _ = write!(
+        html,
+        r#"<div hx-swap-oob="innerHTML:{}">{}</div>"#,
+        Fragment::text(target),
+        fragment.as_str()
+    );
+}
+
+/// The response of a partial navigation: the swaps, or an interrupt answered the htmx way.
+pub fn respond(result: Result<Rendered, Interrupt>) -> Response {
+    match result {
+        Ok(rendered) => Html(rendered.fragment.into_string()).into_response(),
+        Err(interrupt) => interrupted(interrupt),
+    }
+}
+
+/// An interrupt in a partial response: a redirect becomes `200` with `HX-Location` (htmx does
+/// not read the headers of a 3xx, and the browser's fetch would follow it silently); any
+/// other response keeps its status and body, with `HX-Reswap: none` unless it says otherwise.
+pub fn interrupted(interrupt: Interrupt) -> Response {
+    let mut response = interrupt.into_response();
+    if response.status().is_redirection() {
+        let location = response.headers().get(header::LOCATION).cloned();
+        if let Some(location) = location {
+            let mut redirect = StatusCode::OK.into_response();
+            redirect
+                .headers_mut()
+                .insert(HeaderName::from_static("hx-location"), location);
+            return redirect;
+        }
+    }
+    let reswap = HeaderName::from_static("hx-reswap");
+    if !response.headers().contains_key(&reswap) {
+        response
+            .headers_mut()
+            .insert(reswap, HeaderValue::from_static("none"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_current_url_is_read_as_a_path_and_a_query() {
+        let read = |url| current(url).map(|c| (c.path, c.query));
+        assert_eq!(
+            read("http://127.0.0.1:3000/dashboard/week?x=1#top"),
+            Some(("/dashboard/week".into(), Some("x=1".into())))
+        );
+        assert_eq!(read("https://h/"), Some(("/".into(), None)));
+        assert_eq!(read("https://h"), None);
+        assert_eq!(read("/a?"), Some(("/a".into(), None)));
+        assert_eq!(read("javascript:alert(1)"), None);
+    }
+
+    #[test]
+    fn an_interrupt_is_answered_the_htmx_way() {
+        let redirect = interrupted(Interrupt::redirect("/login"));
+        assert_eq!(redirect.status(), StatusCode::OK);
+        assert_eq!(redirect.headers()["hx-location"], "/login");
+        let missing = interrupted(Interrupt::not_found());
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(missing.headers()["hx-reswap"], "none");
+        let shown = interrupted(Interrupt::response((
+            StatusCode::FORBIDDEN,
+            [("hx-reswap", "innerHTML")],
+            "no",
+        )));
+        assert_eq!(shown.headers()["hx-reswap"], "innerHTML");
+    }
+}
