@@ -96,7 +96,8 @@ fn shop_route(category: &Category) -> store::Route {
 #[layout(
     "/",
     slots(sidebar, crumbs),
-    routes("/shop/{category}", "/shop/{category}/{product}" as Product)
+    routes("/shop/{category}", "/shop/{category}/{product}" as Product),
+    targets(children = "#page")
 )]
 pub async fn store(sidebar: Fragment, crumbs: Fragment, children: Fragment) -> Html<String> {
     Html(document(
@@ -104,10 +105,10 @@ pub async fn store(sidebar: Fragment, crumbs: Fragment, children: Fragment) -> H
         &format!(
             r#"<header><h1><a href="{home}">Tea shop</a></h1><p>Three nested layouts; every level follows the URL</p></header>
 <main class="store">
-<nav class="crumbs" aria-label="Breadcrumbs">{crumbs}</nav>
+<nav class="crumbs" id="crumbs" aria-label="Breadcrumbs">{crumbs}</nav>
 <div class="columns">
-<aside class="sidebar">{sidebar}</aside>
-<div class="page">{children}</div>
+<aside class="sidebar" id="sidebar">{sidebar}</aside>
+<div class="page" id="page">{children}</div>
 </div>
 </main>"#,
             home = store::Route::Index,
@@ -225,11 +226,12 @@ async fn home() -> Html<String> {
     "/shop/{category}",
     slots(filters, deals),
     parent = store,
-    routes("/{product}" as Product)
+    routes("/{product}" as Product),
+    targets(children = "#section")
 )]
 pub async fn shop(filters: Fragment, deals: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
-        r#"<div class="section"><div class="slots"><section class="filters">{filters}</section><section class="deals">{deals}</section></div><div class="children">{children}</div></div>"#
+        r#"<div class="section"><div class="slots"><section class="filters" id="filters">{filters}</section><section class="deals" id="deals">{deals}</section></div><div class="children" id="section">{children}</div></div>"#
     ))
 }
 
@@ -304,10 +306,10 @@ async fn products(Path(slug): Path<String>) -> Result<Html<String>, Interrupt> {
 }
 
 /// A product: its reviews around its page.
-#[layout("/shop/{category}/{product}", slots(reviews), parent = shop)]
+#[layout("/shop/{category}/{product}", slots(reviews), parent = shop, targets(children = "#item"))]
 pub async fn product(reviews: Fragment, children: Fragment) -> Html<String> {
     Html(format!(
-        r#"<article class="product">{children}<section class="reviews">{reviews}</section></article>"#
+        r#"<article class="product"><div id="item">{children}</div><section class="reviews" id="reviews">{reviews}</section></article>"#
     ))
 }
 

@@ -192,3 +192,117 @@ async fn an_interrupt_in_a_partial_is_answered_the_htmx_way() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(ran.is_empty(), "{ran:?}");
 }
+
+// --- Through nesting: the shop example (`examples/shop.rs`) ------------------------------
+
+/// The out-of-band swaps of a partial response: each target and its content, in order.
+fn swaps(body: &str) -> Vec<(String, String)> {
+    let mut swaps = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find(r#"<div hx-swap-oob="innerHTML:"#) {
+        let after = &rest[at + r#"<div hx-swap-oob="innerHTML:"#.len()..];
+        let (target, after) = after.split_once(r#"">"#).unwrap();
+        // The content runs to the next swap (a swap's content holds no other swap).
+        let end = after.find(r#"<div hx-swap-oob="#).unwrap_or(after.len());
+        let content = after[..end].strip_suffix("</div>").unwrap();
+        swaps.push((target.to_owned(), content.to_owned()));
+        rest = &after[end..];
+    }
+    swaps
+}
+
+fn targets(body: &str) -> Vec<String> {
+    swaps(body).into_iter().map(|(target, _)| target).collect()
+}
+
+#[tokio::test]
+async fn a_navigation_inside_a_section_keeps_the_layouts_and_swaps_each_levels_changed_slots() {
+    let app = parallel_routes_examples::shop::app;
+    // Another category: every slot reads the category (or the route), so each runs; no layout
+    // does (no `<header>`, no `class="section"`), and the section's page goes to its own
+    // container.
+    let (status, headers, body, _) = run(app(), htmx("/shop/black", "/shop/green")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["vary"], "HX-Request, HX-Current-URL");
+    assert!(
+        !body.contains("<header>") && !body.contains("class=\"section\""),
+        "{body}"
+    );
+    assert_eq!(
+        targets(&body),
+        ["#sidebar", "#crumbs", "#filters", "#deals", "#section"],
+        "{body}"
+    );
+    let swaps = swaps(&body);
+    assert!(
+        swaps[0]
+            .1
+            .contains(r#"<a href="/shop/black" aria-current="page">Black tea</a>"#)
+    );
+    assert!(
+        swaps[1]
+            .1
+            .ends_with(r#"<span aria-current="page">Black tea</span>"#)
+    );
+    // The deals (a loading slot) are awaited: their content, not their skeleton.
+    assert!(swaps[3].1.contains("Assam: €8.10"), "{}", swaps[3].1);
+    assert!(swaps[4].1.contains("<h2>Black tea</h2>"));
+}
+
+#[tokio::test]
+async fn a_navigation_into_a_nested_layout_renders_it_whole_into_its_parents_children() {
+    let app = parallel_routes_examples::shop::app;
+    let (status, _, body, _) = run(app(), htmx("/shop/green/sencha", "/shop/green")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        targets(&body),
+        ["#sidebar", "#crumbs", "#filters", "#deals", "#section"],
+        "{body}"
+    );
+    let product = &swaps(&body)[4].1;
+    assert!(
+        product.starts_with(r#"<article class="product"><div id="item"><h2>Sencha</h2>"#),
+        "{product}"
+    );
+    assert!(product.contains(r#"<section class="reviews" id="reviews"><h2>Reviews</h2>"#));
+    // Back to the category: the product's layout is gone, the section's page comes back.
+    let (_, _, body, _) = run(app(), htmx("/shop/green", "/shop/green/sencha")).await;
+    assert_eq!(
+        targets(&body),
+        ["#sidebar", "#crumbs", "#filters", "#deals", "#section"],
+        "{body}"
+    );
+    assert!(swaps(&body)[4].1.starts_with("<h2>Green tea</h2>"));
+    // Between two products of one category: the root's sidebar (`default`, reading the
+    // route's category) runs again, the section's filters (`default`, reading the route) too;
+    // inside the product, its reviews and page.
+    let (_, _, body, _) = run(app(), htmx("/shop/green/gyokuro", "/shop/green/sencha")).await;
+    assert_eq!(
+        targets(&body),
+        [
+            "#sidebar", "#crumbs", "#filters", "#deals", "#reviews", "#item"
+        ],
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_navigation_across_sections_renders_the_new_section_whole() {
+    let app = parallel_routes_examples::shop::app;
+    let (status, _, body, _) = run(app(), htmx("/shop/green", "/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(targets(&body), ["#sidebar", "#crumbs", "#page"], "{body}");
+    let section = &swaps(&body)[2].1;
+    assert!(section.starts_with(r#"<div class="section">"#), "{section}");
+    assert!(
+        section.contains("Sencha: €10.80"),
+        "the deals awaited: {section}"
+    );
+    let (_, _, body, _) = run(app(), htmx("/", "/shop/green/sencha")).await;
+    assert_eq!(targets(&body), ["#sidebar", "#crumbs", "#page"], "{body}");
+    assert!(swaps(&body)[2].1.starts_with("<section><h2>Welcome</h2>"));
+    // An unknown category: the section's page interrupts, answered the htmx way.
+    let (status, headers, _, _) = run(app(), htmx("/shop/coffee", "/shop/green")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["hx-reswap"], "none");
+}

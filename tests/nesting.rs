@@ -268,10 +268,20 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 #[tokio::test]
 async fn the_shop_example_follows_the_url_at_every_level() {
     let app = parallel_routes_examples::shop::app;
-    let crumbs = |body: &str| between(body, "aria-label=\"Breadcrumbs\">", "</nav>").to_owned();
-    let sidebar = |body: &str| between(body, "<aside class=\"sidebar\">", "</aside>").to_owned();
-    let filters =
-        |body: &str| between(body, "<section class=\"filters\">", "</section>").to_owned();
+    let crumbs = |body: &str| {
+        between(body, "id=\"crumbs\" aria-label=\"Breadcrumbs\">", "</nav>").to_owned()
+    };
+    let sidebar = |body: &str| {
+        between(body, "<aside class=\"sidebar\" id=\"sidebar\">", "</aside>").to_owned()
+    };
+    let filters = |body: &str| {
+        between(
+            body,
+            "<section class=\"filters\" id=\"filters\">",
+            "</section>",
+        )
+        .to_owned()
+    };
 
     let home = get(app(), "/").await;
     assert_eq!(home.status, StatusCode::OK);
@@ -361,7 +371,10 @@ async fn the_shop_example_streams_the_sections_deals_behind_a_skeleton_on_both_l
         let (first_at, shell) = &reply.chunks[0];
         // The shell is the whole chain with the deals' skeleton, before the deals are done.
         assert!(shell.contains("class=\"skeleton\""), "{path}: {shell}");
-        assert!(shell.contains("<aside class=\"sidebar\">"), "{path}");
+        assert!(
+            shell.contains("<aside class=\"sidebar\" id=\"sidebar\">"),
+            "{path}"
+        );
         assert!(!shell.contains("(−10 %)"), "{path}: {shell}");
         let (last_at, last) = reply.chunks.last().unwrap();
         assert!(last.contains("Sencha: €10.80 (−10 %)"), "{path}: {last}");
