@@ -473,25 +473,6 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        dashboard::Layout<dashboard::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        3usize,
-                        ::core::option::Option::Some(2usize),
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
@@ -500,14 +481,28 @@ where
                         navigation.path(),
                     ),
                 );
-                let swaps = ::parallel_routes::__private::swaps(
-                    started,
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    dashboard::Layout<dashboard::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    3usize,
+                    ::core::option::Option::Some(2usize),
                     child,
                     dashboard::__TARGETS,
-                    2usize,
-                );
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
             let slot_latest = match <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<

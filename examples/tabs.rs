@@ -1,21 +1,59 @@
 //! The htmx example's page, in the library so that the tests serve the very same app: a
-//! dashboard whose tabs swap the `latest` slot in place — the server-rendered counterpart of
-//! Next.js soft navigation between `@latest/page.tsx` and `@latest/week/page.tsx`.
+//! dashboard whose tabs re-render only the slots that change — the server-rendered
+//! counterpart of Next.js soft navigation between `@latest/page.tsx` and
+//! `@latest/week/page.tsx`.
 //!
 //! The tabs are plain links (`href`), so without JavaScript they navigate to the full page of
-//! that route. With htmx on the page, `hx-get` fetches just the slot's fragment from
-//! `GET /dashboard/week/@latest` and swaps it into `hx-target`. To run offline and without
-//! third-party code in the repository, the page loads [`SWAP_JS`], a dozen lines that do the
-//! part of htmx this page uses (`hx-get`, `hx-target`, `hx-push-url`, `hx-trigger="load"`);
-//! replace it with `<script src="https://unpkg.com/htmx.org@2">` and the markup works as is.
+//! that route. With htmx on the page (loaded from [`HTMX_URL`]), each tab is also
+//! `hx-get="<its page>" hx-push-url="true" hx-swap="none"`: htmx asks for the page with
+//! `HX-Request` and `HX-Current-URL`, and the page answers with only the slots that change —
+//! the tab bar (it reads the route) and `latest` (a handler per route) — as out-of-band swaps
+//! into `#tabs` and `#latest`. The layout, `archive` (a `default` without arguments) and the
+//! page do not run. No JavaScript of ours.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::response::Html;
 use parallel_routes::prelude::*;
 
 use crate::document;
+
+/// Where the page loads htmx from (the npm package `htmx.org`, as the tests install it).
+pub const HTMX_URL: &str = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js";
+
+/// How many times each part of the page ran, so that you (and the tests) can see that a tab
+/// runs only what changes: the layout, then each slot's handlers.
+pub static RUNS: Runs = Runs::new();
+
+/// Run counts; see [`RUNS`].
+pub struct Runs([AtomicUsize; 7]);
+
+/// The names of [`Runs`]' counts, in order.
+pub const RUN_NAMES: [&str; 7] = [
+    "layout", "tabs", "today", "week", "month", "archive", "page",
+];
+
+impl Runs {
+    const fn new() -> Self {
+        Runs([const { AtomicUsize::new(0) }; 7])
+    }
+
+    fn count(&self, name: &str) {
+        if let Some(at) = RUN_NAMES.iter().position(|known| *known == name) {
+            self.0[at].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Each part's count, by name.
+    pub fn snapshot(&self) -> Vec<(&'static str, usize)> {
+        RUN_NAMES
+            .iter()
+            .zip(&self.0)
+            .map(|(name, count)| (*name, count.load(Ordering::Relaxed)))
+            .collect()
+    }
+}
 
 /// The routes the tabs switch between, with their labels.
 const TABS: [(dashboard::Route, &str); 3] = [
@@ -25,39 +63,47 @@ const TABS: [(dashboard::Route, &str); 3] = [
 ];
 
 /// The dashboard at `/dashboard`, `/dashboard/week` and `/dashboard/month`.
-#[layout(slots(latest, archive), routes("/week", "/month"))]
+#[layout(slots(tabs, latest, archive), routes("/week", "/month"))]
 pub async fn dashboard(
+    tabs: Fragment,
     latest: Fragment,
     archive: Fragment,
     children: Fragment,
-    at: dashboard::Route,
 ) -> Html<String> {
-    let tabs: String = TABS
-        .iter()
-        .map(|(route, label)| {
-            // The layout knows its route as a value (`dashboard::Route`), and builds its links
-            // from it: no string comparison, no path written twice.
-            let class = if *route == at { "tab active" } else { "tab" };
-            format!(
-                r##"<a class="{class}" href="{route}" hx-get="{route}/@latest" hx-target="#latest" hx-push-url="{route}">{label}</a>"##
-            )
-        })
-        .collect();
+    RUNS.count("layout");
     Html(document(
         "Dashboard",
         &format!(
-            r#"<header><h1>Dashboard</h1><p>The tabs swap one slot; the rest of the page stays</p></header>
+            r#"<header><h1>Dashboard</h1><p>The tabs re-render only the slots that change; the rest of the page stays</p></header>
 <main>
-<nav class="tabs">{tabs}</nav>
+<nav class="tabs" id="tabs">{tabs}</nav>
 <div class="slots">
 <section id="latest">{latest}</section>
 <section id="archive">{archive}</section>
 </div>
-<div class="children">{children}</div>
+<div class="children" id="children">{children}</div>
 </main>
-<script src="/assets/swap.js"></script>"#
+<script src="{HTMX_URL}"></script>"#
         ),
     ))
+}
+
+/// The tab bar: a slot, not part of the layout, so that a navigation (which keeps the layout)
+/// re-renders it. It knows the route as a value (`dashboard::Route`) and builds its links
+/// from it: no string comparison, no path written twice.
+#[slot(dashboard, tabs, default)]
+async fn tabs(at: dashboard::Route) -> Html<String> {
+    RUNS.count("tabs");
+    let links: String = TABS
+        .iter()
+        .map(|(route, label)| {
+            let class = if *route == at { "tab active" } else { "tab" };
+            format!(
+                r#"<a class="{class}" href="{route}" hx-get="{route}" hx-push-url="true" hx-swap="none">{label}</a>"#
+            )
+        })
+        .collect();
+    Html(links)
 }
 
 fn posts(period: &str, titles: &[&str]) -> Html<String> {
@@ -73,18 +119,21 @@ fn posts(period: &str, titles: &[&str]) -> Html<String> {
 /// `@latest/page.tsx`
 #[slot(dashboard, latest)]
 async fn latest_today() -> Html<String> {
+    RUNS.count("today");
     posts("today", &["Streaming lands", "htmx tabs"])
 }
 
 /// `@latest/week/page.tsx`
 #[slot(dashboard, latest, route = "/week")]
 async fn latest_week() -> Html<String> {
+    RUNS.count("week");
     posts("this week", &["Sub-routes", "Defaults", "Nested layouts"])
 }
 
 /// `@latest/month/page.tsx`
 #[slot(dashboard, latest, route = "/month")]
 async fn latest_month() -> Html<String> {
+    RUNS.count("month");
     posts(
         "this month",
         &["Error boundaries", "Streaming", "Navigation", "Benchmarks"],
@@ -94,43 +143,20 @@ async fn latest_month() -> Html<String> {
 /// `@archive/default.tsx`: the same archive on every route.
 #[slot(dashboard, archive, default)]
 async fn archive() -> Html<&'static str> {
+    RUNS.count("archive");
     Html("<h2>Archive</h2><ul><li>October 2026</li><li>September 2026</li></ul>")
 }
 
 /// `page.tsx` and its `default.tsx`.
 #[page(dashboard, default)]
 async fn overview() -> Html<&'static str> {
-    Html("<h2>Overview</h2><p>Switch tabs: only the Latest box is fetched and replaced.</p>")
-}
-
-/// The part of htmx this page uses, in a dozen lines of plain JavaScript.
-pub const SWAP_JS: &str = r#"// hx-get + hx-target (+ hx-push-url, hx-trigger="load"): fetch a fragment, swap it in.
-async function swap(el) {
-  const target = document.querySelector(el.getAttribute("hx-target"));
-  const response = await fetch(el.getAttribute("hx-get"), { headers: { "HX-Request": "true" } });
-  if (!response.ok || !target) return;
-  target.innerHTML = await response.text();
-  const url = el.getAttribute("hx-push-url");
-  if (url) history.pushState(null, "", url);
-  document.querySelectorAll(".tab").forEach((tab) => tab.classList.toggle("active", tab === el));
-}
-document.addEventListener("click", (event) => {
-  const el = event.target.closest("[hx-get]");
-  if (el) { event.preventDefault(); swap(el); }
-});
-document.querySelectorAll('[hx-trigger="load"]').forEach(swap);
-"#;
-
-/// The dashboard's router, with the swap script.
-pub fn app() -> Router {
-    Router::new().merge(dashboard::router()).route(
-        "/assets/swap.js",
-        get(|| async {
-            (
-                [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                SWAP_JS,
-            )
-                .into_response()
-        }),
+    RUNS.count("page");
+    Html(
+        "<h2>Overview</h2><p>Switch tabs: only the tab bar and the Latest box are rendered and replaced.</p>",
     )
+}
+
+/// The dashboard's router.
+pub fn app() -> Router {
+    dashboard::router()
 }

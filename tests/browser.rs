@@ -12,7 +12,8 @@
 //!   framework's nonce'd scripts ran); without the policy the same script runs.
 //! - Streaming is seen: on a page whose loading slot takes 1.5 s the skeleton is visible
 //!   before the content is in the DOM; the buffered twin of that page fails the same check.
-//! - The htmx example's swap script swaps one slot, against the example's partial endpoint.
+//! - The htmx example with the real htmx: two tab clicks re-render only the changed slots
+//!   (counted on the server), update the DOM and the URL; Back restores.
 //!
 //! Needs Debian's `chromium`, Node.js and `npm ci --prefix tests/browser` (`scripts/test.sh`
 //! installs them): without one the browser tests fail, saying what to install, unless
@@ -497,44 +498,94 @@ async fn chromium_shows_the_skeleton_before_the_content_arrives() {
 
 // --- htmx -----------------------------------------------------------------------------------
 
-/// The htmx example's swap script, in Chromium, against the example's real partial endpoint:
-/// an element with `hx-trigger="load"` fetches `GET /dashboard/week/@latest` and swaps it into
-/// `#latest`, as a click on the "This week" tab does.
+/// What `tests/browser/htmx.mjs` saw after a step.
+#[derive(Debug, serde::Deserialize)]
+struct TabState {
+    path: String,
+    latest: Option<String>,
+    active: Option<String>,
+    archive: Option<String>,
+    children: Option<String>,
+    requests: Vec<String>,
+}
+
+/// What `tests/browser/htmx.mjs` prints.
+#[derive(Debug, serde::Deserialize)]
+struct TabRun {
+    initial: Option<TabState>,
+    week: Option<TabState>,
+    month: Option<TabState>,
+    back: Option<TabState>,
+    errors: Vec<String>,
+}
+
+/// The htmx example with the real htmx (npm's `htmx.org`) in Chromium: clicking two tabs
+/// re-renders only the tab bar and `latest` (the server's run counts prove the layout, the
+/// archive and the page did not run), updates the DOM and pushes the URL; Back restores the
+/// previous tab from htmx's history cache.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_htmx_example_swaps_one_slot_in_chromium() {
+async fn the_htmx_example_navigates_between_tabs_with_real_htmx_in_chromium() {
+    use parallel_routes_examples::tabs;
     let Some(browser) = chromium::browser_or_skip() else {
         return;
     };
-    let page = r##"<!doctype html><html><body>
-<section id="latest"><p>today</p></section><section id="archive">archive stays</section>
-<span hx-get="/dashboard/week/@latest" hx-target="#latest" hx-trigger="load"></span>
-<script src="/assets/swap.js"></script></body></html>"##;
-    let app = parallel_routes_examples::tabs::app().route(
-        "/swap-test",
-        axum::routing::get(move || async move { Html(page) }),
-    );
-    let base = serve(app).await;
-    let answers = browser
-        .run_async(
-            vec![
-                Job::dom(format!("{base}/swap-test"))
-                    .wait_for("#latest ul[data-period=\"this week\"]"),
-            ],
-            1,
+    let base = serve(tabs::app()).await;
+    let before = tabs::RUNS.snapshot();
+    let output = browser
+        .script(
+            "htmx.mjs",
+            &[&base, tabs::HTMX_URL],
+            "htmx.org",
+            Duration::from_secs(90),
         )
         .await;
-    let answer = &answers[0];
-    assert!(answer.errors.is_empty(), "{:#?}", answer.errors);
-    let dom = dom_of(answer);
-    let latest = dom
-        .split("<section id=\"latest\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</section>").next())
-        .expect("the latest section");
-    assert!(latest.contains("<h2>Latest: this week</h2>"), "{dom}");
-    assert!(!latest.contains("today"), "{dom}");
-    assert!(
-        dom.contains("<section id=\"archive\">archive stays</section>"),
-        "{dom}"
-    );
+    let run: TabRun =
+        serde_json::from_str(output.trim()).unwrap_or_else(|error| panic!("{error}: {output}"));
+    assert!(run.errors.is_empty(), "{:#?}", run.errors);
+    let runs: Vec<(&str, usize)> = tabs::RUNS
+        .snapshot()
+        .into_iter()
+        .zip(&before)
+        .map(|((name, after), (_, before))| (name, after - before))
+        .collect();
+
+    let initial = run.initial.expect("the first page");
+    assert_eq!(initial.path, "/dashboard");
+    assert_eq!(initial.latest.as_deref(), Some("Latest: today"));
+    assert_eq!(initial.active.as_deref(), Some("Today"));
+    assert_eq!(initial.requests, ["GET /dashboard"]);
+
+    let week = run.week.expect("after This week");
+    assert_eq!(week.path, "/dashboard/week");
+    assert_eq!(week.latest.as_deref(), Some("Latest: this week"));
+    assert_eq!(week.active.as_deref(), Some("This week"));
+    assert_eq!(week.archive.as_deref(), Some("Archive"));
+    assert_eq!(week.children.as_deref(), Some("Overview"));
+    // One request, from htmx, for the page itself (not a fragment endpoint).
+    assert_eq!(week.requests, ["GET /dashboard/week hx"]);
+
+    let month = run.month.expect("after This month");
+    assert_eq!(month.path, "/dashboard/month");
+    assert_eq!(month.latest.as_deref(), Some("Latest: this month"));
+    assert_eq!(month.active.as_deref(), Some("This month"));
+    assert_eq!(month.requests, ["GET /dashboard/month hx"]);
+
+    let back = run.back.expect("after Back");
+    assert_eq!(back.path, "/dashboard/week");
+    assert_eq!(back.latest.as_deref(), Some("Latest: this week"));
+    assert_eq!(back.active.as_deref(), Some("This week"));
+    assert_eq!(back.archive.as_deref(), Some("Archive"));
+
+    // Server side: the first page ran everything once; each tab ran only the tab bar and its
+    // own `latest` handler. Back was restored by htmx without the server, or (had its cache
+    // missed) with a full page: either way, no partial of a stale page.
+    let count = |name: &str| runs.iter().find(|(known, _)| *known == name).unwrap().1;
+    let full_pages = 1 + back.requests.len();
+    assert_eq!(count("layout"), full_pages, "{runs:?} {back:?}");
+    assert_eq!(count("archive"), full_pages, "{runs:?}");
+    assert_eq!(count("page"), full_pages, "{runs:?}");
+    assert_eq!(count("today"), 1, "{runs:?}");
+    assert_eq!(count("week"), 1 + back.requests.len(), "{runs:?}");
+    assert_eq!(count("month"), 1, "{runs:?}");
+    assert_eq!(count("tabs"), 3 + back.requests.len(), "{runs:?}");
 }

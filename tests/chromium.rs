@@ -328,6 +328,61 @@ impl Browser {
         answers.into_iter().flatten().collect()
     }
 
+    /// Runs `tests/browser/<script>` with `args` (Chromium in `$CHROMIUM`), which must exit 0
+    /// within `limit`, and returns what it printed; `needs`, a package of `tests/browser`'s
+    /// `node_modules` it needs besides playwright-core. Runs on tokio's blocking pool, so that
+    /// the test's runtime keeps serving meanwhile.
+    ///
+    /// # Panics
+    ///
+    /// When the package is missing (saying how to install it), or the script fails or hangs.
+    pub async fn script(
+        &self,
+        script: &str,
+        args: &[&str],
+        needs: &str,
+        limit: Duration,
+    ) -> String {
+        let folder = self.script.parent().expect("tests/browser").to_path_buf();
+        assert!(
+            folder.join("node_modules").join(needs).is_dir(),
+            "tests/browser/node_modules/{needs} is missing: run `npm ci --prefix tests/browser`"
+        );
+        let mut command = Command::new("node");
+        command
+            .arg(folder.join(script))
+            .args(args)
+            .env("CHROMIUM", &self.chromium)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let script = script.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut child = command.spawn().expect("node starts");
+            let started = Instant::now();
+            loop {
+                match child.try_wait().expect("the script's status") {
+                    Some(_) => break,
+                    None if started.elapsed() > limit => {
+                        let _ = child.kill();
+                        panic!("{script} did not finish within {limit:?}");
+                    }
+                    None => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+            let output = child.wait_with_output().expect("the script's output");
+            assert!(
+                output.status.success(),
+                "{script} failed ({}); its stderr:\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8(output.stdout).expect("UTF-8")
+        })
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
+    }
+
     /// [`Browser::run`] on tokio's blocking pool, so that the test's runtime keeps serving the
     /// pages meanwhile; a panic in it is the caller's.
     pub async fn run_async(&self, jobs: Vec<Job>, tabs: usize) -> Vec<Answer> {

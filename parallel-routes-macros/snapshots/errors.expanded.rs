@@ -523,30 +523,29 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        status::Layout<status::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        5usize,
-                        ::core::option::Option::None,
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::PartialChild::Kept;
-                let swaps =
-                    ::parallel_routes::__private::swaps(started, child, status::__TARGETS, 5usize);
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    status::Layout<status::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    5usize,
+                    ::core::option::Option::None,
+                    child,
+                    status::__TARGETS,
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
             let slot_api =
@@ -1275,30 +1274,29 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        service::Layout<service::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        1usize,
-                        ::core::option::Option::None,
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::PartialChild::Kept;
-                let swaps =
-                    ::parallel_routes::__private::swaps(started, child, service::__TARGETS, 1usize);
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    service::Layout<service::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    1usize,
+                    ::core::option::Option::None,
+                    child,
+                    service::__TARGETS,
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
             let slot_overview = match <service::handler::overview::index as ::parallel_routes::__private::SlotHandler<

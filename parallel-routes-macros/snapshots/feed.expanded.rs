@@ -373,30 +373,29 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        feed::Layout<feed::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        3usize,
-                        ::core::option::Option::None,
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::PartialChild::Kept;
-                let swaps =
-                    ::parallel_routes::__private::swaps(started, child, feed::__TARGETS, 3usize);
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    feed::Layout<feed::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    3usize,
+                    ::core::option::Option::None,
+                    child,
+                    feed::__TARGETS,
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
             let slot_header =

@@ -387,25 +387,6 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        shell::Layout<shell::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        2usize,
-                        ::core::option::Option::Some(1usize),
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
@@ -414,10 +395,28 @@ where
                         navigation.path(),
                     ),
                 );
-                let swaps =
-                    ::parallel_routes::__private::swaps(started, child, shell::__TARGETS, 1usize);
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    shell::Layout<shell::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    2usize,
+                    ::core::option::Option::Some(1usize),
+                    child,
+                    shell::__TARGETS,
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
             let slot_nav =
@@ -1046,25 +1045,6 @@ where
             ::core::option::Option::None => ::core::option::Option::None,
         };
         if let ::core::option::Option::Some((navigation, plan)) = partial {
-            let started =
-                match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                    settings::Layout<settings::route::index>,
-                    __S,
-                >(
-                    parts,
-                    state,
-                    timed,
-                    &plan,
-                    2usize,
-                    ::core::option::Option::Some(1usize),
-                ))
-                .await
-                {
-                    ::core::result::Result::Ok(started) => started,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
             let child = ::parallel_routes::__private::partial_child(
                 slot_children,
                 &plan,
@@ -1073,11 +1053,27 @@ where
                     navigation.path(),
                 ),
             );
-            let swaps =
-                ::parallel_routes::__private::swaps(started, child, settings::__TARGETS, 1usize);
-            return ::core::result::Result::Ok(::parallel_routes::__private::Either::Right(
-                ::std::boxed::Box::pin(swaps),
-            ));
+            let swaps = match ::parallel_routes::__private::partial_level::<
+                settings::Layout<settings::route::index>,
+                __S,
+            >(
+                parts,
+                state,
+                timed,
+                plan,
+                2usize,
+                ::core::option::Option::Some(1usize),
+                child,
+                settings::__TARGETS,
+            )
+            .await
+            {
+                ::core::result::Result::Ok(swaps) => swaps,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
+            return ::core::result::Result::Ok(swaps);
         }
         let slot_sidebar =
             match <settings::handler::sidebar::index as ::parallel_routes::__private::SlotHandler<
@@ -1127,22 +1123,26 @@ where
                 ::parallel_routes::__private::join_fragments(slots),
             )
         };
-        ::core::result::Result::Ok(::parallel_routes::__private::Either::Left(
-            ::parallel_routes::__private::run_nested("settings", timed, async move {
-                match joined.await {
-                    ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
-                        ::parallel_routes::__private::SlotOutcome::Rendered(
-                            ::parallel_routes::IntoFragment::into_fragment(
-                                settings(arg_0, slot_sidebar, slot_children).await,
-                            ),
-                        )
+        ::core::result::Result::Ok(
+            ::std::boxed::Box::pin(::parallel_routes::__private::run_nested(
+                "settings",
+                timed,
+                async move {
+                    match joined.await {
+                        ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
+                            ::parallel_routes::__private::SlotOutcome::Rendered(
+                                ::parallel_routes::IntoFragment::into_fragment(
+                                    settings(arg_0, slot_sidebar, slot_children).await,
+                                ),
+                            )
+                        }
+                        ::core::result::Result::Err(interrupt) => {
+                            ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt)
+                        }
                     }
-                    ::core::result::Result::Err(interrupt) => {
-                        ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt)
-                    }
-                }
-            }),
-        ))
+                },
+            )) as ::parallel_routes::__private::BoxedSlot,
+        )
     }
 }
 impl<__S> ::parallel_routes::__private::ParentLayout<__S>

@@ -5,21 +5,51 @@
 // layout's output error at its return type reads as redundant.)
 #![allow(clippy::redundant_closure)]
 //! The htmx example's page, in the library so that the tests serve the very same app: a
-//! dashboard whose tabs swap the `latest` slot in place — the server-rendered counterpart of
-//! Next.js soft navigation between `@latest/page.tsx` and `@latest/week/page.tsx`.
+//! dashboard whose tabs re-render only the slots that change — the server-rendered
+//! counterpart of Next.js soft navigation between `@latest/page.tsx` and
+//! `@latest/week/page.tsx`.
 //!
 //! The tabs are plain links (`href`), so without JavaScript they navigate to the full page of
-//! that route. With htmx on the page, `hx-get` fetches just the slot's fragment from
-//! `GET /dashboard/week/@latest` and swaps it into `hx-target`. To run offline and without
-//! third-party code in the repository, the page loads [`SWAP_JS`], a dozen lines that do the
-//! part of htmx this page uses (`hx-get`, `hx-target`, `hx-push-url`, `hx-trigger="load"`);
-//! replace it with `<script src="https://unpkg.com/htmx.org@2">` and the markup works as is.
+//! that route. With htmx on the page (loaded from [`HTMX_URL`]), each tab is also
+//! `hx-get="<its page>" hx-push-url="true" hx-swap="none"`: htmx asks for the page with
+//! `HX-Request` and `HX-Current-URL`, and the page answers with only the slots that change —
+//! the tab bar (it reads the route) and `latest` (a handler per route) — as out-of-band swaps
+//! into `#tabs` and `#latest`. The layout, `archive` (a `default` without arguments) and the
+//! page do not run. No JavaScript of ours.
 use crate::document;
 use axum::Router;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::response::Html;
 use parallel_routes::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+/// Where the page loads htmx from (the npm package `htmx.org`, as the tests install it).
+pub const HTMX_URL: &str = "https://unpkg.com/htmx.org@2.0.11/dist/htmx.min.js";
+/// How many times each part of the page ran, so that you (and the tests) can see that a tab
+/// runs only what changes: the layout, then each slot's handlers.
+pub static RUNS: Runs = Runs::new();
+/// Run counts; see [`RUNS`].
+pub struct Runs([AtomicUsize; 7]);
+/// The names of [`Runs`]' counts, in order.
+pub const RUN_NAMES: [&str; 7] = [
+    "layout", "tabs", "today", "week", "month", "archive", "page",
+];
+impl Runs {
+    const fn new() -> Self {
+        Runs([const { AtomicUsize::new(0) }; 7])
+    }
+    fn count(&self, name: &str) {
+        if let Some(at) = RUN_NAMES.iter().position(|known| *known == name) {
+            self.0[at].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    /// Each part's count, by name.
+    pub fn snapshot(&self) -> Vec<(&'static str, usize)> {
+        RUN_NAMES
+            .iter()
+            .zip(&self.0)
+            .map(|(name, count)| (*name, count.load(Ordering::Relaxed)))
+            .collect()
+    }
+}
 /// The routes the tabs switch between, with their labels.
 const TABS: [(dashboard::Route, &str); 3] = [
     (dashboard::Route::Index, "Today"),
@@ -28,33 +58,25 @@ const TABS: [(dashboard::Route, &str); 3] = [
 ];
 /// The dashboard at `/dashboard`, `/dashboard/week` and `/dashboard/month`.
 pub async fn dashboard(
+    tabs: Fragment,
     latest: Fragment,
     archive: Fragment,
     children: Fragment,
-    at: dashboard::Route,
 ) -> Html<String> {
-    let tabs: String = TABS
-        .iter()
-        .map(|(route, label)| {
-            let class = if *route == at { "tab active" } else { "tab" };
-            format!(
-                r##"<a class="{class}" href="{route}" hx-get="{route}/@latest" hx-target="#latest" hx-push-url="{route}">{label}</a>"##
-            )
-        })
-        .collect();
+    RUNS.count("layout");
     Html(document(
         "Dashboard",
         &format!(
-            r#"<header><h1>Dashboard</h1><p>The tabs swap one slot; the rest of the page stays</p></header>
+            r#"<header><h1>Dashboard</h1><p>The tabs re-render only the slots that change; the rest of the page stays</p></header>
 <main>
-<nav class="tabs">{tabs}</nav>
+<nav class="tabs" id="tabs">{tabs}</nav>
 <div class="slots">
 <section id="latest">{latest}</section>
 <section id="archive">{archive}</section>
 </div>
-<div class="children">{children}</div>
+<div class="children" id="children">{children}</div>
 </main>
-<script src="/assets/swap.js"></script>"#
+<script src="{HTMX_URL}"></script>"#
         ),
     ))
 }
@@ -64,23 +86,26 @@ pub mod dashboard {
     use ::parallel_routes::__private::NoHandler as _;
     /// The path of the page: `/dashboard`.
     pub const PATH: &str = "/dashboard";
-    /// Serves the page and each slot's fragment alone: `GET /dashboard`, `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children`, `GET /dashboard/week`, `GET /dashboard/week/@latest`, `GET /dashboard/week/@archive`, `GET /dashboard/week/@children`, `GET /dashboard/month`, `GET /dashboard/month/@latest`, `GET /dashboard/month/@archive`, `GET /dashboard/month/@children`. A route where a nested layout is the page is served by that layout's router instead.
+    /// Serves the page and each slot's fragment alone: `GET /dashboard`, `GET /dashboard/@tabs`, `GET /dashboard/@latest`, `GET /dashboard/@archive`, `GET /dashboard/@children`, `GET /dashboard/week`, `GET /dashboard/week/@tabs`, `GET /dashboard/week/@latest`, `GET /dashboard/week/@archive`, `GET /dashboard/week/@children`, `GET /dashboard/month`, `GET /dashboard/month/@tabs`, `GET /dashboard/month/@latest`, `GET /dashboard/month/@archive`, `GET /dashboard/month/@children`. A route where a nested layout is the page is served by that layout's router instead.
     pub fn router<S>() -> ::parallel_routes::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         Level: ::parallel_routes::__private::LayoutGuard<S>,
         Layout<route::index>: ::parallel_routes::__private::LayoutHandler<S>,
         Layout<route::index>: ::parallel_routes::__private::Fragments<S>,
+        handler::tabs::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::latest::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::index: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<S>,
         Layout<route::at_week>: ::parallel_routes::__private::LayoutHandler<S>,
         Layout<route::at_week>: ::parallel_routes::__private::Fragments<S>,
+        handler::tabs::at_week: ::parallel_routes::__private::SlotHandler<S>,
         handler::latest::at_week: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::at_week: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::at_week: ::parallel_routes::__private::SlotHandler<S>,
         Layout<route::at_month>: ::parallel_routes::__private::LayoutHandler<S>,
         Layout<route::at_month>: ::parallel_routes::__private::Fragments<S>,
+        handler::tabs::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::latest::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::archive::at_month: ::parallel_routes::__private::SlotHandler<S>,
         handler::children::at_month: ::parallel_routes::__private::SlotHandler<S>,
@@ -95,7 +120,7 @@ pub mod dashboard {
                     ),
                 )
                 .route(
-                    "/dashboard/@latest",
+                    "/dashboard/@tabs",
                     ::parallel_routes::__private::axum::routing::get(
                         ::parallel_routes::__private::SlotEndpoint::<
                             Level,
@@ -104,7 +129,7 @@ pub mod dashboard {
                     ),
                 )
                 .route(
-                    "/dashboard/@archive",
+                    "/dashboard/@latest",
                     ::parallel_routes::__private::axum::routing::get(
                         ::parallel_routes::__private::SlotEndpoint::<
                             Level,
@@ -113,12 +138,21 @@ pub mod dashboard {
                     ),
                 )
                 .route(
-                    "/dashboard/@children",
+                    "/dashboard/@archive",
                     ::parallel_routes::__private::axum::routing::get(
                         ::parallel_routes::__private::SlotEndpoint::<
                             Level,
                             Layout<route::index>,
                         >::new(2usize),
+                    ),
+                )
+                .route(
+                    "/dashboard/@children",
+                    ::parallel_routes::__private::axum::routing::get(
+                        ::parallel_routes::__private::SlotEndpoint::<
+                            Level,
+                            Layout<route::index>,
+                        >::new(3usize),
                     ),
                 );
         }
@@ -132,7 +166,7 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/week/@latest",
+                        "/dashboard/week/@tabs",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
@@ -141,7 +175,7 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/week/@archive",
+                        "/dashboard/week/@latest",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
@@ -150,12 +184,21 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/week/@children",
+                        "/dashboard/week/@archive",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
                                 Layout<route::at_week>,
                             >::new(2usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/week/@children",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_week>,
+                            >::new(3usize),
                         ),
                     );
         }
@@ -169,7 +212,7 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/month/@latest",
+                        "/dashboard/month/@tabs",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
@@ -178,7 +221,7 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/month/@archive",
+                        "/dashboard/month/@latest",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
@@ -187,12 +230,21 @@ pub mod dashboard {
                         ),
                     )
                     .route(
-                        "/dashboard/month/@children",
+                        "/dashboard/month/@archive",
                         ::parallel_routes::__private::axum::routing::get(
                             ::parallel_routes::__private::SlotEndpoint::<
                                 Level,
                                 Layout<route::at_month>,
                             >::new(2usize),
+                        ),
+                    )
+                    .route(
+                        "/dashboard/month/@children",
+                        ::parallel_routes::__private::axum::routing::get(
+                            ::parallel_routes::__private::SlotEndpoint::<
+                                Level,
+                                Layout<route::at_month>,
+                            >::new(3usize),
                         ),
                     );
         }
@@ -209,6 +261,7 @@ pub mod dashboard {
     #[doc(hidden)]
     #[allow(non_camel_case_types)]
     pub mod slot {
+        pub enum tabs {}
         pub enum latest {}
         pub enum archive {}
         pub enum children {}
@@ -227,6 +280,38 @@ pub mod dashboard {
     #[doc(hidden)]
     #[allow(non_camel_case_types, non_snake_case)]
     pub mod handler {
+        pub mod tabs {
+            use super::super::{Handler, route, slot};
+            #[allow(unused_imports)]
+            use ::parallel_routes::__private::NoHandler as _;
+            pub type index = ::parallel_routes::__private::Chosen<
+                { <Handler<slot::tabs, route::index>>::HAS_HANDLER },
+                Handler<slot::tabs, route::index>,
+                ::parallel_routes::__private::Chosen<
+                    { <Handler<slot::tabs, route::default>>::HAS_HANDLER },
+                    Handler<slot::tabs, route::default>,
+                    ::parallel_routes::__private::Missing,
+                >,
+            >;
+            pub type at_week = ::parallel_routes::__private::Chosen<
+                { <Handler<slot::tabs, route::at_week>>::HAS_HANDLER },
+                Handler<slot::tabs, route::at_week>,
+                ::parallel_routes::__private::Chosen<
+                    { <Handler<slot::tabs, route::default>>::HAS_HANDLER },
+                    Handler<slot::tabs, route::default>,
+                    ::parallel_routes::__private::Missing,
+                >,
+            >;
+            pub type at_month = ::parallel_routes::__private::Chosen<
+                { <Handler<slot::tabs, route::at_month>>::HAS_HANDLER },
+                Handler<slot::tabs, route::at_month>,
+                ::parallel_routes::__private::Chosen<
+                    { <Handler<slot::tabs, route::default>>::HAS_HANDLER },
+                    Handler<slot::tabs, route::default>,
+                    ::parallel_routes::__private::Missing,
+                >,
+            >;
+        }
         pub mod latest {
             use super::super::{Handler, route, slot};
             #[allow(unused_imports)]
@@ -327,6 +412,7 @@ pub mod dashboard {
     impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::index>
     where
         __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::tabs::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
@@ -339,12 +425,18 @@ pub mod dashboard {
         ) -> ::parallel_routes::__private::axum::response::Response {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::fragment::<handler::latest::index, __S>(
+                    ::parallel_routes::__private::fragment::<handler::tabs::index, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::fragment::<handler::archive::index, __S>(
                         parts, state, timed,
                     )
@@ -369,12 +461,18 @@ pub mod dashboard {
         > {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::start::<handler::latest::index, __S>(
+                    ::parallel_routes::__private::start::<handler::tabs::index, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::start::<handler::latest::index, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::start::<handler::archive::index, __S>(
                         parts, state, timed,
                     )
@@ -392,6 +490,7 @@ pub mod dashboard {
     impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::at_week>
     where
         __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::tabs::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
@@ -404,12 +503,18 @@ pub mod dashboard {
         ) -> ::parallel_routes::__private::axum::response::Response {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::fragment::<handler::latest::at_week, __S>(
+                    ::parallel_routes::__private::fragment::<handler::tabs::at_week, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::fragment::<handler::archive::at_week, __S>(
                         parts, state, timed,
                     )
@@ -434,12 +539,18 @@ pub mod dashboard {
         > {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::start::<handler::latest::at_week, __S>(
+                    ::parallel_routes::__private::start::<handler::tabs::at_week, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::start::<handler::latest::at_week, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::start::<handler::archive::at_week, __S>(
                         parts, state, timed,
                     )
@@ -457,6 +568,7 @@ pub mod dashboard {
     impl<__S> ::parallel_routes::__private::Fragments<__S> for Layout<route::at_month>
     where
         __S: ::core::marker::Send + ::core::marker::Sync + 'static,
+        handler::tabs::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
@@ -469,12 +581,18 @@ pub mod dashboard {
         ) -> ::parallel_routes::__private::axum::response::Response {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::fragment::<handler::latest::at_month, __S>(
+                    ::parallel_routes::__private::fragment::<handler::tabs::at_month, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::fragment::<handler::latest::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::fragment::<handler::archive::at_month, __S>(
                         parts, state, timed,
                     )
@@ -499,12 +617,18 @@ pub mod dashboard {
         > {
             match index {
                 0usize => {
-                    ::parallel_routes::__private::start::<handler::latest::at_month, __S>(
+                    ::parallel_routes::__private::start::<handler::tabs::at_month, __S>(
                         parts, state, timed,
                     )
                     .await
                 }
                 1usize => {
+                    ::parallel_routes::__private::start::<handler::latest::at_month, __S>(
+                        parts, state, timed,
+                    )
+                    .await
+                }
+                2usize => {
                     ::parallel_routes::__private::start::<handler::archive::at_month, __S>(
                         parts, state, timed,
                     )
@@ -521,21 +645,27 @@ pub mod dashboard {
     }
     /// Each slot's container, for a partial navigation.
     #[doc(hidden)]
-    pub const __TARGETS: &[&str] = &["#latest", "#archive", "#children"];
+    pub const __TARGETS: &[&str] = &["#tabs", "#latest", "#archive", "#children"];
     impl<__S> ::parallel_routes::__private::Metas<__S> for Level
     where
+        handler::tabs::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::index: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::tabs::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::at_week: ::parallel_routes::__private::SlotHandler<__S>,
+        handler::tabs::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
         handler::children::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     {
         const METAS: &'static [&'static [&'static ::parallel_routes::__private::SlotMeta]] = &[
             &[
+                <handler::tabs::index as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
                 <handler::latest::index as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META,
@@ -547,6 +677,9 @@ pub mod dashboard {
                 >>::META,
             ],
             &[
+                <handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
                 <handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META,
@@ -558,6 +691,9 @@ pub mod dashboard {
                 >>::META,
             ],
             &[
+                <handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
+                    __S,
+                >>::META,
                 <handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META,
@@ -634,6 +770,13 @@ pub mod dashboard {
             }
         }
     }
+    const _: () = if !(<Handler<slot::tabs, route::index>>::HAS_HANDLER
+        || <Handler<slot::tabs, route::default>>::HAS_HANDLER)
+    {
+        ::core::panic!(
+            "layout `dashboard` has no handler for slot `tabs` on its index route: add `#[slot(dashboard, tabs)]`, or `#[slot(dashboard, tabs, default)]` for every route"
+        )
+    };
     const _: () = if !(<Handler<slot::latest, route::index>>::HAS_HANDLER
         || <Handler<slot::latest, route::default>>::HAS_HANDLER)
     {
@@ -656,6 +799,13 @@ pub mod dashboard {
             "layout `dashboard` has no page for its index route: add `#[page(dashboard)]`, or `#[page(dashboard, default)]` for every route"
         )
     };
+    const _: () = if !(<Handler<slot::tabs, route::at_week>>::HAS_HANDLER
+        || <Handler<slot::tabs, route::default>>::HAS_HANDLER)
+    {
+        ::core::panic!(
+            "layout `dashboard` has no handler for slot `tabs` on route \"/week\": add `#[slot(dashboard, tabs, route = \"/week\")]` or `#[slot(dashboard, tabs, default)]`"
+        )
+    };
     const _: () = if !(<Handler<slot::latest, route::at_week>>::HAS_HANDLER
         || <Handler<slot::latest, route::default>>::HAS_HANDLER)
     {
@@ -676,6 +826,13 @@ pub mod dashboard {
     {
         ::core::panic!(
             "layout `dashboard` has no page for route \"/week\": add `#[page(dashboard, route = \"/week\")]` or `#[page(dashboard, default)]`, or nest a layout there: `#[layout(\"/dashboard/week\", parent = dashboard, ...)]`"
+        )
+    };
+    const _: () = if !(<Handler<slot::tabs, route::at_month>>::HAS_HANDLER
+        || <Handler<slot::tabs, route::default>>::HAS_HANDLER)
+    {
+        ::core::panic!(
+            "layout `dashboard` has no handler for slot `tabs` on route \"/month\": add `#[slot(dashboard, tabs, route = \"/month\")]` or `#[slot(dashboard, tabs, default)]`"
         )
     };
     const _: () = if !(<Handler<slot::latest, route::at_month>>::HAS_HANDLER
@@ -702,6 +859,22 @@ pub mod dashboard {
     };
     #[doc(hidden)]
     macro_rules! __slot {
+        (tabs index { $($items:tt)* }) => {
+            $($items)*
+        };
+        (tabs default { $($items:tt)* }) => {
+            $($items)*
+        };
+        (tabs "/week" { $($items:tt)* }) => {
+            $($items)*
+        };
+        (tabs "/month" { $($items:tt)* }) => {
+            $($items)*
+        };
+        (tabs $route:literal { $($items:tt)* }) => {
+            ::parallel_routes::__private::error! { $route
+            "layout `dashboard` has no route {}; its routes: \"/week\", \"/month\"" }
+        };
         (latest index { $($items:tt)* }) => {
             $($items)*
         };
@@ -787,7 +960,7 @@ pub mod dashboard {
         };
         ($slot:ident $($rest:tt)*) => {
             ::parallel_routes::__private::error! { $slot
-            "layout `dashboard` has no slot named `{}`; expected one of `latest`, `archive`"
+            "layout `dashboard` has no slot named `{}`; expected one of `tabs`, `latest`, `archive`"
             }
         };
     }
@@ -870,13 +1043,11 @@ const _: usize = dashboard::Level::DEPTH;
 impl<__S> ::parallel_routes::__private::LayoutGuard<__S> for dashboard::Level
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
 {
     async fn guard(
-        parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
-        state: &__S,
+        _: &mut ::parallel_routes::__private::axum::http::request::Parts,
+        _: &__S,
     ) -> ::core::result::Result<(), ::parallel_routes::__private::axum::response::Response> {
-        ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state).await?;
         ::core::result::Result::Ok(())
     }
 }
@@ -884,9 +1055,9 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
     for dashboard::Layout<dashboard::route::index>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::Layout<dashboard::route::index>: ::parallel_routes::__private::Fragments<__S>,
     dashboard::Level: ::parallel_routes::__private::Metas<__S>,
+    dashboard::handler::tabs::index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::index: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::index: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -902,22 +1073,18 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 =
-                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
-                    .await
-                {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
             let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
-                <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                <dashboard::handler::tabs::index as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META
                     .loading
                     .is_some()
+                    || <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
                     || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
@@ -956,43 +1123,48 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        dashboard::Layout<dashboard::route::index>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        3usize,
-                        ::core::option::Option::Some(2usize),
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
-                    2usize,
+                    3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
                         navigation.path(),
                     ),
                 );
-                let swaps = ::parallel_routes::__private::swaps(
-                    started,
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    dashboard::Layout<dashboard::route::index>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    4usize,
+                    ::core::option::Option::Some(3usize),
                     child,
                     dashboard::__TARGETS,
-                    2usize,
-                );
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
+            let slot_tabs = match <dashboard::handler::tabs::index as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
             let slot_latest = match <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1015,28 +1187,38 @@ where
             };
             let slots = ::parallel_routes::__private::Cons::new(
                 ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                    ::parallel_routes::__private::SlotCall::call(slot_tabs, timed),
                 ),
                 ::parallel_routes::__private::Cons::new(
                     ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
                     ),
                     ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(slot_children),
-                        ::parallel_routes::__private::Nil,
+                        ::parallel_routes::__private::Cell::new(
+                            ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ),
+                        ::parallel_routes::__private::Cons::new(
+                            ::parallel_routes::__private::Cell::new(slot_children),
+                            ::parallel_routes::__private::Nil,
+                        ),
                     ),
                 ),
             );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+                dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(
                 if const {
-                    <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                    <dashboard::handler::tabs::index as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
                         .loading
                         .is_some()
+                        || <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
                         || <dashboard::handler::archive::index as ::parallel_routes::__private::SlotHandler<
                             __S,
                         >>::META
@@ -1054,6 +1236,9 @@ where
                             ::parallel_routes::StreamMode::OutOfOrder,
                             const {
                                 &[
+                                    <dashboard::handler::tabs::index as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
                                     <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                                         __S,
                                     >>::META,
@@ -1093,9 +1278,9 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
     for dashboard::Layout<dashboard::route::at_week>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::Layout<dashboard::route::at_week>: ::parallel_routes::__private::Fragments<__S>,
     dashboard::Level: ::parallel_routes::__private::Metas<__S>,
+    dashboard::handler::tabs::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_week: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_week: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -1111,22 +1296,18 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 =
-                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
-                    .await
-                {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
             let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
-                <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                <dashboard::handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META
                     .loading
                     .is_some()
+                    || <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
                     || <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
@@ -1165,43 +1346,48 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        dashboard::Layout<dashboard::route::at_week>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        3usize,
-                        ::core::option::Option::Some(2usize),
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
-                    2usize,
+                    3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
                         navigation.path(),
                     ),
                 );
-                let swaps = ::parallel_routes::__private::swaps(
-                    started,
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    dashboard::Layout<dashboard::route::at_week>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    4usize,
+                    ::core::option::Option::Some(3usize),
                     child,
                     dashboard::__TARGETS,
-                    2usize,
-                );
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
+            let slot_tabs = match <dashboard::handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
             let slot_latest = match <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1224,28 +1410,38 @@ where
             };
             let slots = ::parallel_routes::__private::Cons::new(
                 ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                    ::parallel_routes::__private::SlotCall::call(slot_tabs, timed),
                 ),
                 ::parallel_routes::__private::Cons::new(
                     ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
                     ),
                     ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(slot_children),
-                        ::parallel_routes::__private::Nil,
+                        ::parallel_routes::__private::Cell::new(
+                            ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ),
+                        ::parallel_routes::__private::Cons::new(
+                            ::parallel_routes::__private::Cell::new(slot_children),
+                            ::parallel_routes::__private::Nil,
+                        ),
                     ),
                 ),
             );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+                dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(
                 if const {
-                    <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                    <dashboard::handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
                         .loading
                         .is_some()
+                        || <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
                         || <dashboard::handler::archive::at_week as ::parallel_routes::__private::SlotHandler<
                             __S,
                         >>::META
@@ -1263,6 +1459,9 @@ where
                             ::parallel_routes::StreamMode::OutOfOrder,
                             const {
                                 &[
+                                    <dashboard::handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
                                     <dashboard::handler::latest::at_week as ::parallel_routes::__private::SlotHandler<
                                         __S,
                                     >>::META,
@@ -1302,9 +1501,9 @@ impl<__S> ::parallel_routes::__private::ParentLayout<__S>
     for dashboard::Layout<dashboard::route::at_month>
 where
     __S: ::core::marker::Send + ::core::marker::Sync + 'static,
-    dashboard::Route: ::parallel_routes::__private::LayoutArg<__S>,
     dashboard::Layout<dashboard::route::at_month>: ::parallel_routes::__private::Fragments<__S>,
     dashboard::Level: ::parallel_routes::__private::Metas<__S>,
+    dashboard::handler::tabs::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::latest::at_month: ::parallel_routes::__private::SlotHandler<__S>,
     dashboard::handler::archive::at_month: ::parallel_routes::__private::SlotHandler<__S>,
 {
@@ -1320,22 +1519,18 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let arg_3 =
-                match ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state)
-                    .await
-                {
-                    ::core::result::Result::Ok(value) => value,
-                    ::core::result::Result::Err(rejection) => {
-                        return ::core::result::Result::Err(rejection);
-                    }
-                };
             let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
             if const {
-                <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                <dashboard::handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
                     __S,
                 >>::META
                     .loading
                     .is_some()
+                    || <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                        __S,
+                    >>::META
+                        .loading
+                        .is_some()
                     || <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
@@ -1374,43 +1569,48 @@ where
                 ::core::option::Option::None => ::core::option::Option::None,
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
-                let started =
-                    match ::std::boxed::Box::pin(::parallel_routes::__private::extract_changed::<
-                        dashboard::Layout<dashboard::route::at_month>,
-                        __S,
-                    >(
-                        parts,
-                        state,
-                        timed,
-                        &plan,
-                        3usize,
-                        ::core::option::Option::Some(2usize),
-                    ))
-                    .await
-                    {
-                        ::core::result::Result::Ok(started) => started,
-                        ::core::result::Result::Err(rejection) => {
-                            return ::core::result::Result::Err(rejection);
-                        }
-                    };
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
-                    2usize,
+                    3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
                         navigation.path(),
                     ),
                 );
-                let swaps = ::parallel_routes::__private::swaps(
-                    started,
+                let swaps = match ::parallel_routes::__private::partial_level::<
+                    dashboard::Layout<dashboard::route::at_month>,
+                    __S,
+                >(
+                    parts,
+                    state,
+                    timed,
+                    plan,
+                    4usize,
+                    ::core::option::Option::Some(3usize),
                     child,
                     dashboard::__TARGETS,
-                    2usize,
-                );
+                )
+                .await
+                {
+                    ::core::result::Result::Ok(swaps) => swaps,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::core::result::Result::Err(rejection);
+                    }
+                };
                 return ::core::result::Result::Err(::parallel_routes::__private::respond_partial(
-                    ::std::boxed::Box::pin(swaps).await,
+                    swaps.await,
                 ));
             }
+            let slot_tabs = match <dashboard::handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
+                __S,
+            >>::extract(parts, state)
+                .await
+            {
+                ::core::result::Result::Ok(slot) => slot,
+                ::core::result::Result::Err(rejection) => {
+                    return ::core::result::Result::Err(rejection);
+                }
+            };
             let slot_latest = match <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                 __S,
             >>::extract(parts, state)
@@ -1433,28 +1633,38 @@ where
             };
             let slots = ::parallel_routes::__private::Cons::new(
                 ::parallel_routes::__private::Cell::new(
-                    ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
+                    ::parallel_routes::__private::SlotCall::call(slot_tabs, timed),
                 ),
                 ::parallel_routes::__private::Cons::new(
                     ::parallel_routes::__private::Cell::new(
-                        ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ::parallel_routes::__private::SlotCall::call(slot_latest, timed),
                     ),
                     ::parallel_routes::__private::Cons::new(
-                        ::parallel_routes::__private::Cell::new(slot_children),
-                        ::parallel_routes::__private::Nil,
+                        ::parallel_routes::__private::Cell::new(
+                            ::parallel_routes::__private::SlotCall::call(slot_archive, timed),
+                        ),
+                        ::parallel_routes::__private::Cons::new(
+                            ::parallel_routes::__private::Cell::new(slot_children),
+                            ::parallel_routes::__private::Nil,
+                        ),
                     ),
                 ),
             );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
-                dashboard(slot_latest, slot_archive, slot_children, arg_3)
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+                dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(
                 if const {
-                    <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                    <dashboard::handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
                         __S,
                     >>::META
                         .loading
                         .is_some()
+                        || <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
+                            __S,
+                        >>::META
+                            .loading
+                            .is_some()
                         || <dashboard::handler::archive::at_month as ::parallel_routes::__private::SlotHandler<
                             __S,
                         >>::META
@@ -1472,6 +1682,9 @@ where
                             ::parallel_routes::StreamMode::OutOfOrder,
                             const {
                                 &[
+                                    <dashboard::handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
+                                        __S,
+                                    >>::META,
                                     <dashboard::handler::latest::at_month as ::parallel_routes::__private::SlotHandler<
                                         __S,
                                     >>::META,
@@ -1507,8 +1720,69 @@ where
         })
     }
 }
+/// The tab bar: a slot, not part of the layout, so that a navigation (which keeps the layout)
+/// re-renders it. It knows the route as a value (`dashboard::Route`) and builds its links
+/// from it: no string comparison, no path written twice.
+async fn tabs(at: dashboard::Route) -> Html<String> {
+    RUNS.count("tabs");
+    let links: String = TABS
+        .iter()
+        .map(|(route, label)| {
+            let class = if *route == at { "tab active" } else { "tab" };
+            format!(
+                r#"<a class="{class}" href="{route}" hx-get="{route}" hx-push-url="true" hx-swap="none">{label}</a>"#
+            )
+        })
+        .collect();
+    Html(links)
+}
+impl dashboard::Handler<dashboard::slot::tabs, dashboard::route::default> {
+    #[doc(hidden)]
+    pub const HAS_HANDLER: bool = true;
+}
+impl<__S> ::parallel_routes::__private::SlotHandler<__S>
+    for dashboard::Handler<dashboard::slot::tabs, dashboard::route::default>
+where
+    __S: ::core::marker::Send + ::core::marker::Sync,
+    dashboard::Route: ::parallel_routes::__private::SlotArg<__S>,
+{
+    const META: &'static ::parallel_routes::__private::SlotMeta =
+        &::parallel_routes::__private::SlotMeta {
+            layout: "dashboard",
+            slot: "tabs",
+            fallback: ::core::option::Option::None,
+            loading: ::core::option::Option::None,
+            timeout: <dashboard::Level>::TIMEOUT,
+            handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(tabs)),
+            depends: ::parallel_routes::__private::Depends {
+                params: true,
+                query: true,
+                route: true,
+            },
+        };
+    async fn extract(
+        parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
+        state: &__S,
+    ) -> ::core::result::Result<
+        impl ::parallel_routes::__private::SlotCall + use<__S>,
+        ::parallel_routes::__private::axum::response::Response,
+    > {
+        let arg_0 =
+            ::parallel_routes::__private::extract::<dashboard::Route, __S>(parts, state).await?;
+        ::core::result::Result::Ok(move |timed: bool| {
+            ::parallel_routes::__private::run_slot(
+                || <Self as ::parallel_routes::__private::SlotHandler<__S>>::META,
+                timed,
+                async move { ::parallel_routes::__private::SlotOutput::into_outcome(tabs(arg_0).await) },
+            )
+        })
+    }
+}
 const _: () = {
-    let _ = ::parallel_routes::__private::layout_arg::<dashboard::Route, ()>;
+    let _ = ::parallel_routes::__private::slot_arg::<dashboard::Route, ()>;
+};
+const _: () = {
+    let _ = dashboard;
 };
 fn posts(period: &str, titles: &[&str]) -> Html<String> {
     let items: String = titles
@@ -1521,6 +1795,7 @@ fn posts(period: &str, titles: &[&str]) -> Html<String> {
 }
 /// `@latest/page.tsx`
 async fn latest_today() -> Html<String> {
+    RUNS.count("today");
     posts("today", &["Streaming lands", "htmx tabs"])
 }
 impl dashboard::Handler<dashboard::slot::latest, dashboard::route::index> {
@@ -1575,6 +1850,7 @@ const _: () = {
 };
 /// `@latest/week/page.tsx`
 async fn latest_week() -> Html<String> {
+    RUNS.count("week");
     posts("this week", &["Sub-routes", "Defaults", "Nested layouts"])
 }
 impl dashboard::Handler<dashboard::slot::latest, dashboard::route::at_week> {
@@ -1629,6 +1905,7 @@ const _: () = {
 };
 /// `@latest/month/page.tsx`
 async fn latest_month() -> Html<String> {
+    RUNS.count("month");
     posts(
         "this month",
         &["Error boundaries", "Streaming", "Navigation", "Benchmarks"],
@@ -1686,6 +1963,7 @@ const _: () = {
 };
 /// `@archive/default.tsx`: the same archive on every route.
 async fn archive() -> Html<&'static str> {
+    RUNS.count("archive");
     Html("<h2>Archive</h2><ul><li>October 2026</li><li>September 2026</li></ul>")
 }
 impl dashboard::Handler<dashboard::slot::archive, dashboard::route::default> {
@@ -1734,7 +2012,10 @@ const _: () = {
 };
 /// `page.tsx` and its `default.tsx`.
 async fn overview() -> Html<&'static str> {
-    Html("<h2>Overview</h2><p>Switch tabs: only the Latest box is fetched and replaced.</p>")
+    RUNS.count("page");
+    Html(
+        "<h2>Overview</h2><p>Switch tabs: only the tab bar and the Latest box are rendered and replaced.</p>",
+    )
 }
 impl dashboard::Handler<dashboard::slot::children, dashboard::route::default> {
     #[doc(hidden)]
@@ -1780,33 +2061,7 @@ where
 const _: () = {
     let _ = dashboard;
 };
-/// The part of htmx this page uses, in a dozen lines of plain JavaScript.
-pub const SWAP_JS: &str = r#"// hx-get + hx-target (+ hx-push-url, hx-trigger="load"): fetch a fragment, swap it in.
-async function swap(el) {
-  const target = document.querySelector(el.getAttribute("hx-target"));
-  const response = await fetch(el.getAttribute("hx-get"), { headers: { "HX-Request": "true" } });
-  if (!response.ok || !target) return;
-  target.innerHTML = await response.text();
-  const url = el.getAttribute("hx-push-url");
-  if (url) history.pushState(null, "", url);
-  document.querySelectorAll(".tab").forEach((tab) => tab.classList.toggle("active", tab === el));
-}
-document.addEventListener("click", (event) => {
-  const el = event.target.closest("[hx-get]");
-  if (el) { event.preventDefault(); swap(el); }
-});
-document.querySelectorAll('[hx-trigger="load"]').forEach(swap);
-"#;
-/// The dashboard's router, with the swap script.
+/// The dashboard's router.
 pub fn app() -> Router {
-    Router::new().merge(dashboard::router()).route(
-        "/assets/swap.js",
-        get(|| async {
-            (
-                [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                SWAP_JS,
-            )
-                .into_response()
-        }),
-    )
+    dashboard::router()
 }

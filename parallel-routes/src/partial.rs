@@ -208,6 +208,32 @@ where
     Ok(started)
 }
 
+/// A level's partial response, boxed (so that the page's future, and its stack frame in a
+/// debug build, carry only a pointer for it): the changed slots of page `L` (skipping `skip`,
+/// the `children` that a nested layout renders) extracted in order, then run at once with the
+/// `child` — the swaps, or the rejection of an extractor.
+#[allow(clippy::too_many_arguments)] // the level's own facts, from the generated code
+pub fn level<'a, L, S>(
+    parts: &'a mut Parts,
+    state: &'a S,
+    timed: bool,
+    plan: Plan,
+    slots: usize,
+    skip: Option<usize>,
+    child: Child,
+    targets: &'static [&'static str],
+) -> Pin<Box<dyn Future<Output = Result<BoxedSlot, Response>> + Send + 'a>>
+where
+    L: Fragments<S>,
+    S: Sync,
+{
+    Box::pin(async move {
+        let started = extract_changed::<L, S>(parts, state, timed, &plan, slots, skip).await?;
+        let children = skip.unwrap_or(slots);
+        Ok(Box::pin(swaps(started, child, targets, children)) as BoxedSlot)
+    })
+}
+
 /// What a level's `children` adds to a partial response.
 pub enum Child {
     /// Nothing: the same page on both URLs.

@@ -541,10 +541,10 @@ fn render(
         };
         let done = match tail {
             Tail::Respond => hygienic! {
-                return ::core::result::Result::Err(#private::respond_partial(::std::boxed::Box::pin(swaps).await));
+                return ::core::result::Result::Err(#private::respond_partial(swaps.await));
             },
             Tail::Nest => hygienic! {
-                return ::core::result::Result::Ok(#private::Either::Right(::std::boxed::Box::pin(swaps)));
+                return ::core::result::Result::Ok(swaps);
             },
         };
         extract.push(hygienic! {
@@ -561,14 +561,13 @@ fn render(
             };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 // Only the slots that change: their arguments, then all of them at once.
-                let started = match ::std::boxed::Box::pin(
-                    #private::extract_changed::<#page, __S>(parts, state, timed, &plan, #count, #skip),
+                let child = #child;
+                let swaps = match #private::partial_level::<#page, __S>(
+                    parts, state, timed, plan, #count, #skip, child, #name::__TARGETS,
                 ).await {
-                    ::core::result::Result::Ok(started) => started,
+                    ::core::result::Result::Ok(swaps) => swaps,
                     ::core::result::Result::Err(rejection) => #reject,
                 };
-                let child = #child;
-                let swaps = #private::swaps(started, child, #name::__TARGETS, #children_index);
                 #done
             }
         });
@@ -645,12 +644,10 @@ fn render(
                     }
                 })
             };
-            // Beside a partial navigation's swaps, when there can be one.
-            let run = if partial {
-                hygienic!(#private::Either::Left(#run))
-            } else {
-                run
-            };
+            // Boxed: the level's page, which holds its slots' futures, is moved from frame to
+            // frame on its way up (and a debug build keeps a copy in each), and a partial
+            // navigation's swaps are the other future a level can return.
+            let run = hygienic!(::std::boxed::Box::pin(#run) as #private::BoxedSlot);
             hygienic! {
                 let slots = #list;
                 let joined = #joined;
