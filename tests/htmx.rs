@@ -306,3 +306,80 @@ async fn a_navigation_across_sections_renders_the_new_section_whole() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(headers["hx-reswap"], "none");
 }
+
+// --- A navigation inside a nested layout keeps the root's slots ---------------------------
+
+#[layout("/nr", slots(menu), routes("/s/{x}"), targets(children = "#root-main"))]
+async fn nr(menu: Fragment, children: Fragment) -> Html<String> {
+    ran("nr:layout");
+    Html(format!(
+        r#"<nav id="menu">{menu}</nav><main id="root-main">{children}</main>"#
+    ))
+}
+
+#[slot(nr, menu, default)]
+async fn nr_menu() -> &'static str {
+    ran("nr:menu");
+    "menu"
+}
+
+#[page(nr)]
+async fn nr_page() -> &'static str {
+    ran("nr:page");
+    "home"
+}
+
+#[layout("/nr/s/{x}", slots(detail), parent = nr, targets(children = "#s-main"))]
+async fn ns(detail: Fragment, children: Fragment) -> Html<String> {
+    ran("ns:layout");
+    Html(format!(
+        r#"<aside id="detail">{detail}</aside><div id="s-main">{children}</div>"#
+    ))
+}
+
+#[slot(ns, detail)]
+async fn ns_detail(Path(x): Path<u32>) -> String {
+    ran(format!("ns:detail {x}"));
+    format!("detail {x}")
+}
+
+#[page(ns)]
+async fn ns_page() -> &'static str {
+    ran("ns:page");
+    "section"
+}
+
+fn nested_app() -> Router {
+    nr::router().merge(ns::router())
+}
+
+#[tokio::test]
+async fn a_navigation_inside_a_nested_layout_keeps_both_layouts_and_the_roots_slots() {
+    let (status, headers, body, ran) = run(nested_app(), htmx("/nr/s/2", "/nr/s/1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["vary"], "HX-Request, HX-Current-URL");
+    assert_eq!(
+        body,
+        r##"<div hx-swap-oob="innerHTML:#detail">detail 2</div>"##
+    );
+    assert_eq!(ran, ["ns:detail 2"]);
+    // Into the section from the root's own page: the section is rendered whole into the
+    // root's `children` target; the root's menu stays.
+    let (_, _, body, ran) = run(nested_app(), htmx("/nr/s/1", "/nr")).await;
+    assert_eq!(
+        body,
+        r##"<div hx-swap-oob="innerHTML:#root-main"><aside id="detail">detail 1</aside><div id="s-main">section</div></div>"##
+    );
+    assert!(
+        !ran.contains(&"nr:menu".to_owned()) && !ran.contains(&"nr:layout".to_owned()),
+        "{ran:?}"
+    );
+    assert!(ran.contains(&"ns:layout".to_owned()), "{ran:?}");
+    // And back: the root's page into its `children` target.
+    let (_, _, body, ran) = run(nested_app(), htmx("/nr", "/nr/s/1")).await;
+    assert_eq!(
+        body,
+        r##"<div hx-swap-oob="innerHTML:#root-main">home</div>"##
+    );
+    assert_eq!(ran, ["nr:page"]);
+}
