@@ -428,7 +428,33 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
+            let partial =
+                match ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES) {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = {
+                            let navigation = &navigation;
+                            ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &dashboard::__ROUTES,
+                            0usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <dashboard::Level as ::parallel_routes::__private::Metas<
+                                __S,
+                            >>::METAS,
+                        )
+                        };
+                        plan.map(|plan| (navigation, plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if const {
                 <dashboard::handler::latest::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -444,7 +470,7 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } && navigation.is_none()
+            } && partial.is_none()
             {
                 ::parallel_routes::__private::stream_levels(
                     parts,
@@ -461,24 +487,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &dashboard::__ROUTES,
-                    0usize,
-                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
                     2usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                        navigation.path(),
+                        parts,
+                        &navigation,
                     ),
                 );
                 let swaps = match ::parallel_routes::__private::partial_level::<

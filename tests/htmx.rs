@@ -177,10 +177,12 @@ async fn everything_else_gets_the_full_page_and_every_page_says_vary() {
 
 #[tokio::test]
 async fn an_interrupt_in_a_partial_is_answered_the_htmx_way() {
-    // A redirect: 200 with HX-Location (htmx reads no header of a 3xx).
+    // A redirect: 200 with HX-Location (htmx reads no header of a 3xx), whose follow-up
+    // request gets a partial too, swapped out of band with nothing into the body.
     let (status, headers, body, _) = run(n::router(), htmx("/n/day/0", "/n")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers["hx-location"], "/n");
+    assert_eq!(headers["hx-location"], r#"{"path":"/n","swap":"none"}"#);
+    assert!(!headers.contains_key("location"));
     assert_eq!(body, "");
     assert_eq!(headers["vary"], "HX-Request, HX-Current-URL");
     // Another interrupt: its status, and htmx swaps nothing.

@@ -510,18 +510,30 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &status::__ROUTES);
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &status::__ROUTES,
-                    0usize,
-                    <status::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
+            let partial = match ::parallel_routes::__private::navigation(parts, &status::__ROUTES) {
+                ::core::option::Option::Some(navigation) => {
+                    let plan = {
+                        let navigation = &navigation;
+                        ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &status::__ROUTES,
+                            0usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <status::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                        )
+                    };
+                    plan.map(|plan| (navigation, plan))
+                }
                 ::core::option::Option::None => ::core::option::Option::None,
             };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::PartialChild::Kept;
                 let swaps = match ::parallel_routes::__private::partial_level::<
@@ -1261,18 +1273,31 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &service::__ROUTES);
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &service::__ROUTES,
-                    0usize,
-                    <service::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
+            let partial = match ::parallel_routes::__private::navigation(parts, &service::__ROUTES)
+            {
+                ::core::option::Option::Some(navigation) => {
+                    let plan = {
+                        let navigation = &navigation;
+                        ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &service::__ROUTES,
+                            0usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <service::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                        )
+                    };
+                    plan.map(|plan| (navigation, plan))
+                }
                 ::core::option::Option::None => ::core::option::Option::None,
             };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::PartialChild::Kept;
                 let swaps = match ::parallel_routes::__private::partial_level::<

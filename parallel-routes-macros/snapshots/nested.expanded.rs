@@ -349,7 +349,30 @@ where
                         return ::core::result::Result::Err(rejection);
                     }
                 };
-            let navigation = ::parallel_routes::__private::navigation(parts, &shell::__ROUTES);
+            let partial = match ::parallel_routes::__private::navigation(parts, &shell::__ROUTES) {
+                ::core::option::Option::Some(navigation) => {
+                    let plan = {
+                        let navigation = &navigation;
+                        ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &shell::__ROUTES,
+                            0usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <shell::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                        )
+                    };
+                    plan.map(|plan| (navigation, plan))
+                }
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if const {
                 <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<__S>>::META
                     .loading
@@ -358,7 +381,7 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } && navigation.is_none()
+            } && partial.is_none()
             {
                 ::parallel_routes::__private::stream_levels(
                     parts,
@@ -375,24 +398,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &shell::__ROUTES,
-                    0usize,
-                    <shell::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
                     1usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                        navigation.path(),
+                        parts,
+                        &navigation,
                     ),
                 );
                 let swaps = match ::parallel_routes::__private::partial_level::<
@@ -898,11 +911,14 @@ where
         settings::route::index,
         ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
     > as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
-    fn rendered_at(path: &str) -> bool {
+    fn rendered_at(
+        parts: &::parallel_routes::__private::axum::http::request::Parts,
+        navigation: &::parallel_routes::__private::Navigation,
+    ) -> bool {
         <settings::Nest<
             settings::route::index,
             ::parallel_routes::__private::OwnPage<settings::handler::children::index>,
-        > as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(path)
+        > as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(parts, navigation)
     }
     fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -999,8 +1015,21 @@ where
                 .loading
                 .is_some()
             || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS;
-    fn rendered_at(path: &str) -> bool {
-        ::parallel_routes::__private::rendered_at(&settings::__ROUTES, path)
+    fn rendered_at(
+        parts: &::parallel_routes::__private::axum::http::request::Parts,
+        navigation: &::parallel_routes::__private::Navigation,
+    ) -> bool {
+        ::parallel_routes::__private::rendered_at(
+            parts,
+            navigation,
+            &settings::__ROUTES,
+            0usize,
+            ::parallel_routes::__private::Depends {
+                params: true,
+                query: false,
+                route: false,
+            },
+        )
     }
     async fn start(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1024,6 +1053,27 @@ where
                 }
             };
         let navigation = ::parallel_routes::__private::navigating(parts);
+        let partial = match &navigation {
+            ::core::option::Option::Some(navigation) => {
+                let plan = ::parallel_routes::__private::plan(
+                    parts,
+                    navigation,
+                    &settings::__ROUTES,
+                    0usize,
+                    ::parallel_routes::__private::Depends {
+                        params: true,
+                        query: false,
+                        route: false,
+                    },
+                    <settings::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
+                );
+                plan.map(|plan| (navigation.clone(), plan))
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        };
+        if navigation.is_some() && partial.is_none() {
+            ::parallel_routes::__private::stop_navigating(parts);
+        }
         let slot_children =
             match <K as ::parallel_routes::__private::NestedPage<__S>>::start(parts, state, timed)
                 .await
@@ -1033,24 +1083,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-        let partial = match &navigation {
-            ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                parts,
-                navigation,
-                &settings::__ROUTES,
-                0usize,
-                <settings::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-            )
-            .map(|plan| (navigation, plan)),
-            ::core::option::Option::None => ::core::option::Option::None,
-        };
         if let ::core::option::Option::Some((navigation, plan)) = partial {
             let child = ::parallel_routes::__private::partial_child(
                 slot_children,
                 &plan,
                 1usize,
                 <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                    navigation.path(),
+                    parts,
+                    &navigation,
                 ),
             );
             let swaps = match ::parallel_routes::__private::partial_level::<

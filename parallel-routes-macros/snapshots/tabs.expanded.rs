@@ -1073,7 +1073,33 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
+            let partial =
+                match ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES) {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = {
+                            let navigation = &navigation;
+                            ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &dashboard::__ROUTES,
+                            0usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <dashboard::Level as ::parallel_routes::__private::Metas<
+                                __S,
+                            >>::METAS,
+                        )
+                        };
+                        plan.map(|plan| (navigation, plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if const {
                 <dashboard::handler::tabs::index as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -1094,7 +1120,7 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } && navigation.is_none()
+            } && partial.is_none()
             {
                 ::parallel_routes::__private::stream_levels(
                     parts,
@@ -1111,24 +1137,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &dashboard::__ROUTES,
-                    0usize,
-                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
                     3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                        navigation.path(),
+                        parts,
+                        &navigation,
                     ),
                 );
                 let swaps = match ::parallel_routes::__private::partial_level::<
@@ -1296,7 +1312,33 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
+            let partial =
+                match ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES) {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = {
+                            let navigation = &navigation;
+                            ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &dashboard::__ROUTES,
+                            1usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <dashboard::Level as ::parallel_routes::__private::Metas<
+                                __S,
+                            >>::METAS,
+                        )
+                        };
+                        plan.map(|plan| (navigation, plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if const {
                 <dashboard::handler::tabs::at_week as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -1317,7 +1359,7 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } && navigation.is_none()
+            } && partial.is_none()
             {
                 ::parallel_routes::__private::stream_levels(
                     parts,
@@ -1334,24 +1376,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &dashboard::__ROUTES,
-                    1usize,
-                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
                     3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                        navigation.path(),
+                        parts,
+                        &navigation,
                     ),
                 );
                 let swaps = match ::parallel_routes::__private::partial_level::<
@@ -1519,7 +1551,33 @@ where
             let parts = &mut parts;
             let state = &state;
             let timed = ::parallel_routes::__private::timing_requested(parts);
-            let navigation = ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES);
+            let partial =
+                match ::parallel_routes::__private::navigation(parts, &dashboard::__ROUTES) {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = {
+                            let navigation = &navigation;
+                            ::parallel_routes::__private::plan(
+                            parts,
+                            navigation,
+                            &dashboard::__ROUTES,
+                            2usize,
+                            ::parallel_routes::__private::Depends {
+                                params: false,
+                                query: false,
+                                route: false,
+                            },
+                            <dashboard::Level as ::parallel_routes::__private::Metas<
+                                __S,
+                            >>::METAS,
+                        )
+                        };
+                        plan.map(|plan| (navigation, plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+            if let ::core::option::Option::Some((navigation, _)) = &partial {
+                ::parallel_routes::__private::navigate(parts, navigation);
+            }
             if const {
                 <dashboard::handler::tabs::at_month as ::parallel_routes::__private::SlotHandler<
                     __S,
@@ -1540,7 +1598,7 @@ where
                         .loading
                         .is_some()
                     || <K as ::parallel_routes::__private::NestedPage<__S>>::STREAMS
-            } && navigation.is_none()
+            } && partial.is_none()
             {
                 ::parallel_routes::__private::stream_levels(
                     parts,
@@ -1557,24 +1615,14 @@ where
                     return ::core::result::Result::Err(rejection);
                 }
             };
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => ::parallel_routes::__private::plan(
-                    parts,
-                    navigation,
-                    &dashboard::__ROUTES,
-                    2usize,
-                    <dashboard::Level as ::parallel_routes::__private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 let child = ::parallel_routes::__private::partial_child(
                     slot_children,
                     &plan,
                     3usize,
                     <K as ::parallel_routes::__private::NestedPage<__S>>::rendered_at(
-                        navigation.path(),
+                        parts,
+                        &navigation,
                     ),
                 );
                 let swaps = match ::parallel_routes::__private::partial_level::<

@@ -18,6 +18,7 @@ macro_rules! hygienic {
 
 mod attr;
 mod axum_path;
+mod depends;
 mod errors;
 mod layout;
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub(crate) struct Param {
     /// The parameter's name, when its pattern is a plain identifier.
     pub(crate) name: Option<Ident>,
     pub(crate) ty: Type,
+    /// Bound to `_` or `_name`: the value is not used (an extractor there is a guard).
+    pub(crate) discarded: bool,
 }
 
 /// Checks that `sig` is something the router can call (a non-generic, safe, free `async fn`)
@@ -65,9 +67,15 @@ pub(crate) fn params(attr: &str, sig: &Signature, errors: &mut Errors) -> Vec<Pa
                     }
                     _ => None,
                 };
+                let discarded = match &*typed.pat {
+                    Pat::Wild(_) => true,
+                    Pat::Ident(pat) => pat.ident.to_string().starts_with('_'),
+                    _ => false,
+                };
                 params.push(Param {
                     name,
                     ty: (*typed.ty).clone(),
+                    discarded,
                 });
             }
         }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::boundary::{Depends, Rendered, SlotMeta};
 use crate::error::Interrupt;
-use crate::partial::BoxedSlot;
+use crate::partial::{BoxedSlot, Navigation};
 use crate::respond::BoxResponseFuture;
 use crate::route::FragmentRequest;
 use crate::slot::{SlotCall, SlotHandler};
@@ -60,11 +60,12 @@ pub trait NestedPage<S> {
     /// layout streams, and each level's loading slots join its stream.
     const STREAMS: bool = false;
 
-    /// Whether this is a nested layout that the page at `path` renders too: then, on a
-    /// partial navigation from that page, its layout is kept and only its changed slots are
-    /// sent. `false` for a layout's own page, a slot like the others.
-    fn rendered_at(path: &str) -> bool {
-        let _ = path;
+    /// Whether this is a nested layout that the page the browser is on (`navigation`) renders
+    /// too, with the same layout output: then, on a partial navigation, its layout is kept and
+    /// only its changed slots are sent (else it is rendered whole into the parent's
+    /// `children`). `false` for a layout's own page, a slot like the others.
+    fn rendered_at(parts: &Parts, navigation: &Navigation) -> bool {
+        let _ = (parts, navigation);
         false
     }
 

@@ -36,42 +36,47 @@ pub type BoxedSlot = Pin<Box<dyn Future<Output = Result<Rendered, Interrupt>> + 
 #[derive(Clone, Debug)]
 pub struct Navigation(Arc<Current>);
 
-/// `HX-Current-URL`, read.
+/// `HX-Current-URL`, read, and the route of the outermost layout it is on.
 #[derive(Debug)]
 struct Current {
     path: String,
     query: Option<String>,
+    /// The route's pattern among all the tree's (the outermost layout lists them all).
+    pattern: &'static str,
 }
 
 /// The value every page response carries in `Vary`: a page and a partial answer the same URL.
 pub const VARY: HeaderValue = HeaderValue::from_static("HX-Request, HX-Current-URL");
 
 /// Whether `parts` is htmx navigating from a page of the tree of `routes` (the outermost
-/// layout's): then it is put in the request's extensions for the levels below, and returned.
-pub fn navigation(parts: &mut Parts, routes: &Routes) -> Option<Navigation> {
+/// layout's): not a history restore, not boosted, not asking for the full page (htmx 4's
+/// `HX-Request-Type: full`), and the current URL one of the tree's routes.
+pub fn navigation(parts: &Parts, routes: &Routes) -> Option<Navigation> {
     let header = |name: &str| parts.headers.get(name).map(HeaderValue::as_bytes);
     // A history restore wants the whole page, whatever else it says (htmx 1.9 sent no
     // `HX-Request` on one).
     if header("hx-history-restore-request") == Some(b"true")
         || header("hx-request") != Some(b"true")
         || header("hx-boosted") == Some(b"true")
+        || header("hx-request-type") == Some(b"full")
     {
         return None;
     }
     let url = parts.headers.get("hx-current-url")?.to_str().ok()?;
-    let current = current(url)?;
-    if !matches!(routes.find(&current.path), Found::Route(..)) {
+    let (path, query) = current(url)?;
+    let Found::Route(index, _) = routes.find(&path) else {
         return None;
-    }
-    let navigation = Navigation(Arc::new(current));
-    parts.extensions.insert(navigation.clone());
-    Some(navigation)
+    };
+    Some(Navigation(Arc::new(Current {
+        path,
+        query,
+        pattern: routes.pattern(index),
+    })))
 }
 
-/// Whether the page at `path` is one of `routes` (a nested layout's): see
-/// [`NestedPage::rendered_at`](crate::page::NestedPage::rendered_at).
-pub fn rendered_at(routes: &Routes, path: &str) -> bool {
-    matches!(routes.find(path), Found::Route(..))
+/// For the levels below: the navigation the outermost layout answers partially.
+pub fn navigate(parts: &mut Parts, navigation: &Navigation) {
+    parts.extensions.insert(navigation.clone());
 }
 
 /// The navigation the outermost layout found, for a level below it.
@@ -79,25 +84,95 @@ pub fn navigating(parts: &Parts) -> Option<Navigation> {
     parts.extensions.get::<Navigation>().cloned()
 }
 
+/// A level rendered whole (new on this URL, or its layout reads what changed): the levels
+/// below it are rendered whole too.
+pub fn stop_navigating(parts: &mut Parts) {
+    parts.extensions.remove::<Navigation>();
+}
+
 /// `https://host/a/b?q#f` (or a path) → `/a/b` and `q`.
-fn current(url: &str) -> Option<Current> {
+fn current(url: &str) -> Option<(String, Option<String>)> {
     let url = url.split('#').next().unwrap_or_default();
-    let path_and_query = match url.find("://") {
-        Some(scheme) => {
-            let after = &url[scheme + 3..];
-            &after[after.find('/')?..]
-        }
-        None if url.starts_with('/') => url,
-        None => return None,
+    let path_and_query = if url.starts_with('/') {
+        url
+    } else {
+        let scheme = url.find("://")?;
+        let after = &url[scheme + 3..];
+        &after[after.find('/')?..]
     };
     let (path, query) = match path_and_query.split_once('?') {
         Some((path, query)) => (path, Some(query)),
         None => (path_and_query, None),
     };
-    Some(Current {
-        path: path.to_owned(),
-        query: query.filter(|query| !query.is_empty()).map(str::to_owned),
-    })
+    Some((
+        path.to_owned(),
+        query.filter(|query| !query.is_empty()).map(str::to_owned),
+    ))
+}
+
+/// How a level's route on the current URL compares with its route on this one.
+struct Compared {
+    old: usize,
+    same_params: bool,
+    same_query: bool,
+}
+
+impl Compared {
+    /// Whether a handler reading `depends` sees the same on both URLs.
+    fn same(&self, route: usize, depends: Depends) -> bool {
+        (!depends.params || self.same_params)
+            && (!depends.query || self.same_query)
+            && (!depends.route || (self.old == route && self.same_params))
+    }
+}
+
+/// The level's route on both URLs, if the current URL renders this level (its route there is
+/// one of the level's) and the layout (whose own arguments read `layout`) sees the same on
+/// both; else `None`: the level is rendered whole.
+fn compare(
+    parts: &Parts,
+    navigation: &Navigation,
+    routes: &Routes,
+    route: usize,
+    layout: Depends,
+) -> Option<Compared> {
+    let current = &navigation.0;
+    let Found::Route(old, old_params) = routes.find_pattern(current.pattern, &current.path) else {
+        return None;
+    };
+    let params = match routes.find_in(parts) {
+        Found::Route(_, params) => params,
+        _ => return None,
+    };
+    let query = parts.uri.query().filter(|query| !query.is_empty());
+    let compared = Compared {
+        old,
+        // By name too: `/x/{a}` and `/z/{b}` with one value are not the same parameters.
+        same_params: old_params == params
+            && names(routes.pattern(old)).eq(names(routes.pattern(route))),
+        same_query: current.query.as_deref() == query,
+    };
+    compared.same(route, layout).then_some(compared)
+}
+
+/// The names of a pattern's parameters, in order.
+fn names(pattern: &str) -> impl Iterator<Item = &str> {
+    pattern
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Whether the current URL renders this level with its layout kept: see
+/// [`NestedPage::rendered_at`](crate::page::NestedPage::rendered_at).
+pub fn rendered_at(
+    parts: &Parts,
+    navigation: &Navigation,
+    routes: &Routes,
+    route: usize,
+    layout: Depends,
+) -> bool {
+    compare(parts, navigation, routes, route, layout).is_some()
 }
 
 /// Each slot's handler on each route of a layout (`METAS[route][slot]`): what a partial
@@ -105,13 +180,6 @@ fn current(url: &str) -> Option<Current> {
 pub trait Metas<S> {
     /// Per route, per slot (the layout's order, `children` last).
     const METAS: &'static [&'static [&'static SlotMeta]];
-}
-
-impl Navigation {
-    /// The path of the page the browser is on.
-    pub fn path(&self) -> &str {
-        &self.0.path
-    }
 }
 
 /// What the `children` of a level whose plan is `plan` adds to a partial response: its
@@ -143,44 +211,28 @@ impl Plan {
     }
 }
 
-/// The plan of a level whose routes are `routes`, on its route number `route`, when the page
-/// the browser is on is one of them too (else `None`: the level is rendered whole). `metas[r][i]`
-/// is slot `i`'s handler on route `r`. A slot is kept when both URLs render it with the same
-/// handler and that handler takes no arguments, or sees the same path parameters and query
-/// string (and, if it reads the route, the same route).
+/// The plan of a level whose routes are `routes`, on its route number `route`, when the
+/// current URL renders it with its layout kept (see [`rendered_at`]; else `None`: the level is
+/// rendered whole). `metas[r][i]` is slot `i`'s handler on route `r`. A slot is kept when both
+/// URLs render it with the same handler and that handler reads nothing of the URL that
+/// differs.
 pub fn plan(
     parts: &Parts,
     navigation: &Navigation,
     routes: &Routes,
     route: usize,
+    layout: Depends,
     metas: &[&[&SlotMeta]],
 ) -> Option<Plan> {
-    let current = &navigation.0;
-    let Found::Route(old, old_params) = routes.find(&current.path) else {
-        return None;
-    };
-    let params = match routes.find_in(parts) {
-        Found::Route(_, params) => params,
-        _ => Vec::new(),
-    };
-    let query = parts.uri.query().filter(|query| !query.is_empty());
-    let same_params = old_params == params;
-    let same_query = current.query.as_deref() == query;
-    let (before, now) = (metas.get(old)?, metas.get(route)?);
+    let compared = compare(parts, navigation, routes, route, layout)?;
+    let (before, now) = (metas.get(compared.old)?, metas.get(route)?);
     let changed = before
         .iter()
         .zip(now.iter())
         .map(|(before, now)| {
-            let Depends {
-                params,
-                query,
-                route: reads_route,
-            } = now.depends;
             let kept = !now.handler.is_empty()
                 && before.handler == now.handler
-                && (!params || same_params)
-                && (!query || same_query)
-                && (!reads_route || (old == route && same_params));
+                && compared.same(route, now.depends);
             !kept
         })
         .collect();
@@ -302,18 +354,36 @@ pub fn respond(result: Result<Rendered, Interrupt>) -> Response {
     }
 }
 
-/// An interrupt in a partial response: a redirect becomes `200` with `HX-Location` (htmx does
-/// not read the headers of a 3xx, and the browser's fetch would follow it silently); any
-/// other response keeps its status and body, with `HX-Reswap: none` unless it says otherwise.
+/// An interrupt in a partial response. A redirect becomes `200` with its other headers (a
+/// `Set-Cookie`, say) and an empty body: htmx does not read the headers of a 3xx, and the
+/// browser's fetch would follow it silently. To a path of this site it is
+/// `HX-Location: {"path": …, "swap": "none"}` — htmx fetches that page with `HX-Request`, and
+/// its answer is a partial too, whose out-of-band swaps apply with nothing swapped into the
+/// body — and to another site `HX-Redirect` (htmx only follows its own origin with
+/// `HX-Location`). Any other response keeps its status, headers and body, with
+/// `HX-Reswap: none` unless it says otherwise.
 pub fn interrupted(interrupt: Interrupt) -> Response {
     let mut response = interrupt.into_response();
     if response.status().is_redirection() {
-        let location = response.headers().get(header::LOCATION).cloned();
+        let location = response.headers_mut().remove(header::LOCATION);
         if let Some(location) = location {
-            let mut redirect = StatusCode::OK.into_response();
-            redirect
-                .headers_mut()
-                .insert(HeaderName::from_static("hx-location"), location);
+            let (parts, _) = response.into_parts();
+            let mut redirect = Response::from_parts(parts, axum::body::Body::empty());
+            *redirect.status_mut() = StatusCode::OK;
+            let target = location.to_str().unwrap_or_default();
+            let local = target.starts_with('/') && !target.starts_with("//");
+            let (name, value) = if local {
+                let json = format!(r#"{{"path":{},"swap":"none"}}"#, json_string(target));
+                ("hx-location", HeaderValue::try_from(json).ok())
+            } else {
+                ("hx-redirect", Some(location))
+            };
+            if let Some(value) = value {
+                redirect
+                    .headers_mut()
+                    .insert(HeaderName::from_static(name), value);
+            }
+            redirect.headers_mut().remove(header::CONTENT_LENGTH);
             return redirect;
         }
     }
@@ -326,13 +396,31 @@ pub fn interrupted(interrupt: Interrupt) -> Response {
     response
 }
 
+/// `value` as a JSON string (a header value: visible ASCII, which `Interrupt::redirect`
+/// already ensured, so only `"` and `\` need escaping).
+fn json_string(value: &str) -> String {
+    let mut json = String::from('"');
+    for c in value.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(json, "\\u{:04x}", c as u32);
+            }
+            c => json.push(c),
+        }
+    }
+    json.push('"');
+    json
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_current_url_is_read_as_a_path_and_a_query() {
-        let read = |url| current(url).map(|c| (c.path, c.query));
+        let read = current;
         assert_eq!(
             read("http://127.0.0.1:3000/dashboard/week?x=1#top"),
             Some(("/dashboard/week".into(), Some("x=1".into())))
@@ -345,9 +433,15 @@ mod tests {
 
     #[test]
     fn an_interrupt_is_answered_the_htmx_way() {
-        let redirect = interrupted(Interrupt::redirect("/login"));
+        let redirect = interrupted(Interrupt::redirect("/login?next=\"a\""));
         assert_eq!(redirect.status(), StatusCode::OK);
-        assert_eq!(redirect.headers()["hx-location"], "/login");
+        assert_eq!(
+            redirect.headers()["hx-location"],
+            r#"{"path":"/login?next=\"a\"","swap":"none"}"#
+        );
+        assert!(!redirect.headers().contains_key("location"));
+        let away = interrupted(Interrupt::redirect("https://example.com/"));
+        assert_eq!(away.headers()["hx-redirect"], "https://example.com/");
         let missing = interrupted(Interrupt::not_found());
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert_eq!(missing.headers()["hx-reswap"], "none");

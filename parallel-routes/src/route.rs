@@ -103,6 +103,27 @@ impl Routes {
         self.find_page(page)
     }
 
+    /// The route whose pattern is `pattern` (another layout's, of the same tree: a parent
+    /// lists the paths of the layouts nested in it), with the parameters of `path` read
+    /// against it. So every level agrees on which route a path is, as axum would route it
+    /// among all of them (a static route of a parent beats a nested layout's parameter).
+    pub fn find_pattern(&self, pattern: &str, path: &str) -> Found {
+        let found = self
+            .paths
+            .iter()
+            .position(|own| own.trim_end_matches('/') == pattern.trim_end_matches('/'));
+        match found.map(|index| (index, params_of(self.paths[index], path))) {
+            Some((index, Some(Ok(params)))) => Found::Route(index, params),
+            Some((_, Some(Err(())))) => Found::BadParameter,
+            _ => Found::Elsewhere,
+        }
+    }
+
+    /// The pattern of route number `index`.
+    pub fn pattern(&self, index: usize) -> &'static str {
+        self.paths.get(index).copied().unwrap_or_default()
+    }
+
     /// Which route `page` is; for the index of a layout at `/ts/`, whose endpoints are at
     /// `/ts/@slot`, `/ts` is `/ts/`.
     fn find_page(&self, page: &str) -> Found {

@@ -19,6 +19,12 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     let mut layout_params = Vec::new();
     let mut taken = Vec::new();
     let mut state = args.state.clone();
+    let reads = crate::depends::Reads::of(
+        params
+            .iter()
+            .filter(|param| !param.discarded && !signature::is_fragment(&param.ty))
+            .map(|param| &param.ty),
+    );
     for param in params {
         let slot_name = param
             .name
@@ -167,6 +173,7 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         timeout_ms: args.timeout_ms,
         variants,
         targets: args.targets,
+        reads,
     })
 }
 

@@ -45,6 +45,9 @@ pub(crate) struct Layout {
     pub(crate) variants: Vec<Variant>,
     /// `targets(slot = "#css")`: slots whose container is not `#<slot>`.
     pub(crate) targets: Vec<(Ident, syn::LitStr)>,
+    /// What of the URL the layout's own arguments read (a partial navigation keeps the layout
+    /// only if that is the same).
+    pub(crate) reads: crate::depends::Reads,
 }
 
 /// A variant of a layout's `Route` enum.

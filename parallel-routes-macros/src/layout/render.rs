@@ -80,7 +80,7 @@ pub(crate) fn pages(layout: &Layout) -> TokenStream {
                 };
             };
             let (bounds, body, streams) = render(layout, marker, Children::Page, Tail::Nest);
-            let start = start(name, &hygienic!(__S), &page, &bounds, &body, &streams);
+            let start = start(layout, marker, &hygienic!(__S), &page, &bounds, &body, &streams);
             let render = nested_render(&parent_page(parent, route), &page);
             hygienic! {
                 #start
@@ -137,8 +137,11 @@ fn own_page(layout: &Layout, route: &RouteView, page: &TokenStream) -> TokenStre
             {
                 const STREAMS: bool = <#nest as #private::NestedPage<__S>>::STREAMS;
 
-                fn rendered_at(path: &str) -> bool {
-                    <#nest as #private::NestedPage<__S>>::rendered_at(path)
+                fn rendered_at(
+                    parts: &#private::axum::http::request::Parts,
+                    navigation: &#private::Navigation,
+                ) -> bool {
+                    <#nest as #private::NestedPage<__S>>::rendered_at(parts, navigation)
                 }
 
                 fn start(
@@ -187,7 +190,8 @@ fn nested_render(parent_page: &TokenStream, page: &TokenStream) -> TokenStream {
 
 /// `impl<#generics> NestedPage for #page`, whose `start` is `body`.
 fn start(
-    layout: &Ident,
+    layout: &Layout,
+    route: &Ident,
     generics: &TokenStream,
     page: &TokenStream,
     bounds: &[TokenStream],
@@ -195,6 +199,9 @@ fn start(
     streams: &TokenStream,
 ) -> TokenStream {
     let private = hygienic!(::parallel_routes::__private);
+    let name = &layout.name;
+    let route_index = route_index(layout, route);
+    let reads = layout.reads;
     hygienic! {
         impl<#generics> #private::NestedPage<__S> for #page
         where
@@ -203,8 +210,11 @@ fn start(
         {
             const STREAMS: bool = #streams;
 
-            fn rendered_at(path: &str) -> bool {
-                #private::rendered_at(&#layout::__ROUTES, path)
+            fn rendered_at(
+                parts: &#private::axum::http::request::Parts,
+                navigation: &#private::Navigation,
+            ) -> bool {
+                #private::rendered_at(parts, navigation, &#name::__ROUTES, #route_index, #reads)
             }
 
             async fn start(
@@ -336,7 +346,8 @@ fn parent(layout: &Layout, route: &RouteView) -> TokenStream {
             start_bounds.push(hygienic!(K: #private::NestedPage<__S> + 'static,));
             let nest = hygienic!(#name::Nest<#name::route::#marker, K>);
             let start = start(
-                name,
+                layout,
+                marker,
                 &hygienic!(__S, K),
                 &nest,
                 &start_bounds,
@@ -475,22 +486,63 @@ fn render(
     } else {
         hygienic!(#( #terms )||*)
     };
-    // A partial navigation (htmx): the outermost layout finds it, the levels below read it.
+    // A partial navigation (htmx): the outermost layout finds it (and passes it on to the
+    // levels below when it answers partially), each level plans its own part.
     let partial = !slots.is_empty();
+    let route_index = route_index(layout, route);
+    let reads = layout.reads;
+    let plan = hygienic! {
+        #private::plan(
+            parts,
+            navigation,
+            &#name::__ROUTES,
+            #route_index,
+            #reads,
+            <#name::Level as #private::Metas<__S>>::METAS,
+        )
+    };
     if partial {
         extract.push(match tail {
-            Tail::Respond => {
-                hygienic!(let navigation = #private::navigation(parts, &#name::__ROUTES);)
-            }
-            Tail::Nest => hygienic!(let navigation = #private::navigating(parts);),
+            Tail::Respond => hygienic! {
+                let partial = match #private::navigation(parts, &#name::__ROUTES) {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = { let navigation = &navigation; #plan };
+                        plan.map(|plan| (navigation, plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+                if let ::core::option::Option::Some((navigation, _)) = &partial {
+                    #private::navigate(parts, navigation);
+                }
+            },
+            // A level rendered whole (new on this URL, or its layout reads what changed) has
+            // the levels below it rendered whole too.
+            Tail::Nest => hygienic! {
+                let navigation = #private::navigating(parts);
+                let partial = match &navigation {
+                    ::core::option::Option::Some(navigation) => {
+                        let plan = #plan;
+                        plan.map(|plan| (navigation.clone(), plan))
+                    }
+                    ::core::option::Option::None => ::core::option::Option::None,
+                };
+                if navigation.is_some() && partial.is_none() {
+                    #private::stop_navigating(parts);
+                }
+            },
         });
     }
     if children == Children::Nested && tail == Tail::Respond {
         // The outermost layout makes the page's stream before the levels below start, when
         // they have loading slots to put in it (a partial response awaits them).
         let mode = stream_mode(layout);
+        let whole = if partial {
+            hygienic!(partial.is_none())
+        } else {
+            hygienic!(true)
+        };
         extract.push(hygienic! {
-            if const { #streams } && navigation.is_none() {
+            if const { #streams } && #whole {
                 #private::stream_levels(parts, #mode);
             }
         });
@@ -510,11 +562,6 @@ fn render(
         let page = hygienic!(#name::Layout<#name::route::#route>);
         bounds.push(hygienic!(#page: #private::Fragments<__S>,));
         bounds.push(hygienic!(#name::Level: #private::Metas<__S>,));
-        let index = layout
-            .routes()
-            .iter()
-            .position(|view| view.marker == *route)
-            .expect("a route of the layout");
         let count = slots.len();
         let children_index = slots
             .iter()
@@ -529,7 +576,7 @@ fn render(
                         #var,
                         &plan,
                         #children_index,
-                        <K as #private::NestedPage<__S>>::rendered_at(navigation.path()),
+                        <K as #private::NestedPage<__S>>::rendered_at(parts, &navigation),
                     )
                 },
             )
@@ -548,17 +595,6 @@ fn render(
             },
         };
         extract.push(hygienic! {
-            let partial = match &navigation {
-                ::core::option::Option::Some(navigation) => #private::plan(
-                    parts,
-                    navigation,
-                    &#name::__ROUTES,
-                    #index,
-                    <#name::Level as #private::Metas<__S>>::METAS,
-                )
-                .map(|plan| (navigation, plan)),
-                ::core::option::Option::None => ::core::option::Option::None,
-            };
             if let ::core::option::Option::Some((navigation, plan)) = partial {
                 // Only the slots that change: their arguments, then all of them at once.
                 let child = #child;
@@ -716,6 +752,16 @@ fn streamed_or(
             #buffered
         }
     }
+}
+
+/// The number of `route` among the layout's routes (the order of its `Route` enum and of its
+/// `Routes`).
+fn route_index(layout: &Layout, route: &Ident) -> usize {
+    layout
+        .routes()
+        .iter()
+        .position(|view| view.marker == *route)
+        .expect("a route of the layout")
 }
 
 /// The layout's `StreamMode`.

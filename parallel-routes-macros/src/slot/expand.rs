@@ -166,7 +166,7 @@ fn meta(slot: &Slot) -> TokenStream {
         }
     };
     let function = &slot.function;
-    let depends = depends(&slot.args);
+    let depends = slot.reads;
     hygienic! {
         const META: &'static #private::SlotMeta = &#private::SlotMeta {
             layout: #layout,
@@ -177,41 +177,6 @@ fn meta(slot: &Slot) -> TokenStream {
             handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#function)),
             depends: #depends,
         };
-    }
-}
-
-/// What of the URL a handler with these arguments may read, for a partial navigation, from
-/// the names in their types: `Path`/`RawPathParams` the parameters, `Query`/`RawQuery` the
-/// query, `Route`/`Uri`/`OriginalUri`/`MatchedPath` the route (and all of it); `State` and
-/// `Extension` nothing of the URL; any other extractor is taken to read the parameters and
-/// the query.
-fn depends(args: &[syn::Type]) -> TokenStream {
-    fn names(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
-        for token in tokens {
-            match token {
-                proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
-                proc_macro2::TokenTree::Group(group) => names(group.stream(), out),
-                _ => {}
-            }
-        }
-    }
-    let (mut params, mut query, mut route) = (false, false, false);
-    for ty in args {
-        let mut found = Vec::new();
-        names(ty.to_token_stream(), &mut found);
-        let has = |names: &[&str]| found.iter().any(|name| names.contains(&name.as_str()));
-        if has(&["Route", "Uri", "OriginalUri", "MatchedPath"]) {
-            (params, query, route) = (true, true, true);
-        } else if has(&["Path", "RawPathParams"]) {
-            params = true;
-        } else if has(&["Query", "RawQuery"]) {
-            query = true;
-        } else if !has(&["State", "Extension"]) {
-            (params, query) = (true, true);
-        }
-    }
-    hygienic! {
-        ::parallel_routes::__private::Depends { params: #params, query: #query, route: #route }
     }
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct Slot {
     pub(crate) loading: Option<syn::Path>,
     /// The route it serves: the index, `route = "..."`, or `default`.
     pub(crate) route: SlotRoute,
+    /// What of the URL its arguments read.
+    pub(crate) reads: crate::depends::Reads,
 }
 
 impl Slot {
@@ -80,7 +82,14 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
                     .find_map(|param| signature::state_type(&param.ty))
             })
             .unwrap_or_else(|| syn::parse_quote!(()));
+        let reads = crate::depends::Reads::of(
+            params
+                .iter()
+                .filter(|param| !param.discarded)
+                .map(|param| &param.ty),
+        );
         let slot = Slot {
+            reads,
             layout: args.layout,
             slot: args.slot,
             function: function.sig.ident.clone(),
