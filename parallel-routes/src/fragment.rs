@@ -9,6 +9,7 @@
 //! | [`Fragment`] | HTML, as built |
 //! | [`Html<T>`](axum::response::Html) | trusted HTML |
 //! | `maud::Markup` (feature `maud`) | trusted HTML |
+//! | [`Fragment::template`] of an askama template (feature `askama`) | trusted HTML |
 //! | `String`, `&'static str`, `Cow<'static, str>` | **text**: `<`, `>`, `&`, `"`, `'` are escaped |
 //!
 //! ```
@@ -176,6 +177,102 @@ mod maud_support {
     impl maud::Render for Fragment {
         fn render_to(&self, buffer: &mut String) {
             buffer.push_str(&self.0);
+        }
+    }
+}
+
+#[cfg(feature = "askama")]
+pub use askama_support::TemplateError;
+
+#[cfg(feature = "askama")]
+mod askama_support {
+    use std::fmt;
+
+    use super::Fragment;
+
+    /// A fragment is HTML already (its text escaped when it was made), so an askama template
+    /// writes `{{ latest }}` as it is, without `|safe`; text (`String`, `&str`) stays escaped.
+    impl askama::filters::HtmlSafe for Fragment {}
+
+    impl askama::FastWritable for Fragment {
+        fn write_into(
+            &self,
+            dest: &mut dyn fmt::Write,
+            _: &dyn askama::Values,
+        ) -> askama::Result<()> {
+            dest.write_str(&self.0)?;
+            Ok(())
+        }
+    }
+
+    /// A template that failed to render in a layout: with `?` on `template.render()`, a layout
+    /// returns `Result<Html<String>, TemplateError>`, which answers `500` with nothing of the
+    /// error in the body, and logs it. (A slot returns the error itself: its fallback shows.)
+    ///
+    /// ```
+    /// # use askama::Template;
+    /// # use axum::response::Html;
+    /// # use parallel_routes::{prelude::*, TemplateError};
+    /// #[derive(Template)]
+    /// #[template(source = "<main>{{ children }}</main>", ext = "html")]
+    /// struct Shell {
+    ///     children: Fragment,
+    /// }
+    ///
+    /// #[layout(slots())]
+    /// async fn shell(children: Fragment) -> Result<Html<String>, TemplateError> {
+    ///     Ok(Html(Shell { children }.render()?))
+    /// }
+    /// # #[page(shell)]
+    /// # async fn home() -> &'static str { "" }
+    /// ```
+    #[derive(Debug)]
+    pub struct TemplateError(pub askama::Error);
+
+    impl From<askama::Error> for TemplateError {
+        fn from(error: askama::Error) -> Self {
+            TemplateError(error)
+        }
+    }
+
+    impl fmt::Display for TemplateError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Display::fmt(&self.0, f)
+        }
+    }
+
+    impl std::error::Error for TemplateError {}
+
+    impl axum::response::IntoResponse for TemplateError {
+        fn into_response(self) -> axum::response::Response {
+            tracing::error!(error = %self.0, "a layout's template failed to render; answering 500");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+
+    impl Fragment {
+        /// Renders an askama template as a fragment of trusted HTML: askama escaped what it
+        /// interpolated (a template of an HTML extension, or `escape = "html"`; a template
+        /// that escapes nothing is as trusted as its own text). For a slot:
+        /// `Fragment::template(&Latest { posts })`, whose error renders the slot's fallback.
+        ///
+        /// ```
+        /// # use parallel_routes::Fragment;
+        /// #[derive(askama::Template)]
+        /// #[template(source = "<p>{{ name }}</p>{{ inner }}", ext = "html")]
+        /// struct Card<'a> {
+        ///     name: &'a str,
+        ///     inner: Fragment,
+        /// }
+        ///
+        /// let card = Card { name: "<Ada>", inner: Fragment::html("<b>bold</b>") };
+        /// assert_eq!(
+        ///     Fragment::template(&card).unwrap().as_str(),
+        ///     "<p>&#60;Ada&#62;</p><b>bold</b>"
+        /// );
+        /// ```
+        pub fn template(template: &impl askama::Template) -> askama::Result<Fragment> {
+            template.render().map(Fragment)
         }
     }
 }

@@ -66,6 +66,8 @@ mod stream;
 mod timing;
 
 pub use error::{Interrupt, SlotError, SlotErrorKind};
+#[cfg(feature = "askama")]
+pub use fragment::TemplateError;
 pub use fragment::{Fragment, IntoFragment};
 pub use stream::{CspNonce, SWAP_SCRIPT, StreamMode};
 pub use timing::ServerTiming;
@@ -205,8 +207,9 @@ pub mod prelude {
     pub use crate::{Fragment, Interrupt, IntoFragment, SlotError, layout, page, slot};
 }
 
-/// The README's Rust examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled as doctests (with the features they use: `cargo test
+/// --workspace` has them, through the tests crate).
+#[cfg(all(doctest, feature = "askama", feature = "maud"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
