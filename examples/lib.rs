@@ -1,6 +1,7 @@
 //! What the examples share: serving an app on 127.0.0.1 the way a production axum server
 //! should, and the page chrome.
 
+pub mod acme;
 pub mod feed;
 pub mod shop;
 pub mod tabs;
@@ -56,7 +57,7 @@ pub fn document(title: &str, body: &str) -> String {
     )
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 :root { color-scheme: light; --ink: #1d2433; --muted: #5b6478; --line: #e3e7ef; --accent: #3b5bdb; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: var(--ink); background: #f5f7fb; }
@@ -92,4 +93,8 @@ header a { color: inherit; text-decoration: none; }
 .page { flex: 1; }
 .page > section + section, .reviews { margin-top: 20px; }
 .price { font-size: 1.3rem; font-weight: 600; }
+header nav { display: flex; gap: 1rem; margin-top: .3rem; }
+header nav a { color: #c5cbe0; text-decoration: none; }
+header nav a[aria-current] { color: #fff; font-weight: 600; }
+.stat b { white-space: nowrap; }
 ";

@@ -310,3 +310,27 @@ async fn the_nesting_example_serves_three_levels_and_each_levels_fragments() {
     assert_eq!(example.get("/shop/green/sencha/@filters").await.status, 404);
     assert_eq!(example.get("/shop/tea-less").await.status, 404);
 }
+
+#[tokio::test]
+async fn the_app_example_creates_its_database_and_serves_the_dashboard_from_it() {
+    let path = std::env::temp_dir().join(format!(
+        "parallel-routes-app-example-{}.sqlite",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite:{}", path.display());
+    let example = start("app", &[("DATABASE_URL", url.as_str())]).await;
+    let page = example.get("/dashboard").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Quarterly results beat the forecast"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("€177.51"), "{}", page.body);
+    assert!(path.exists(), "the database file was created");
+    drop(example);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -123,7 +123,7 @@ async fn tpl_fail_page() -> askama::Result<Fragment> {
     })
 }
 
-#[layout("/tpl-layout-fail", slots())]
+#[layout("/tpl-layout-fail", slots(), routes("/nested"))]
 async fn tpl_layout_fail(children: Fragment) -> Result<Html<String>, TemplateError> {
     let _ = children;
     Ok(Html(Fails { broken: Broken }.render()?))
@@ -158,4 +158,29 @@ fn a_template_that_fails_renders_its_slots_fallback_or_a_500_for_a_layout() {
     assert_eq!(reply.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(reply.body, "", "nothing of the error reaches the client");
     assert!(log.contains("template failed to render"), "{log}");
+}
+
+#[layout("/tpl-layout-fail/nested", slots(), parent = tpl_layout_fail)]
+async fn tpl_nested_fail(children: Fragment) -> Result<Html<String>, TemplateError> {
+    let _ = children;
+    Ok(Html(Fails { broken: Broken }.render()?))
+}
+
+#[page(tpl_nested_fail)]
+async fn tpl_nested_fail_page() -> &'static str {
+    "nested page"
+}
+
+#[test]
+fn a_nested_layout_returning_an_error_answers_500_and_logs_it() {
+    let app = tpl_layout_fail::router().merge(tpl_nested_fail::router());
+    let (reply, log) = parallel_routes_tests::logged(
+        tracing::Level::ERROR,
+        false,
+        get(app, "/tpl-layout-fail/nested"),
+    );
+    assert_eq!(reply.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.body, "");
+    assert!(log.contains("a nested layout returned an error"), "{log}");
+    assert!(log.contains("tpl_nested_fail"), "{log}");
 }

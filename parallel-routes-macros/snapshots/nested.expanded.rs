@@ -1170,10 +1170,8 @@ where
                 async move {
                     match joined.await {
                         ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
-                            ::parallel_routes::__private::SlotOutcome::Rendered(
-                                ::parallel_routes::IntoFragment::into_fragment(
-                                    settings(arg_0, slot_sidebar, slot_children).await,
-                                ),
+                            ::parallel_routes::__private::SlotOutput::into_outcome(
+                                settings(arg_0, slot_sidebar, slot_children).await,
                             )
                         }
                         ::core::result::Result::Err(interrupt) => {

@@ -266,10 +266,17 @@ where
             timed.then(Instant::now),
         )),
         Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
-        // The generated page only ever renders or interrupts.
-        Ok(SlotOutcome::Failed(_) | SlotOutcome::TimedOut(_)) => {
+        // The layout returned `Err(e)` (a template that failed, say): the page cannot be
+        // built, as when a layout panics; the error is logged, not sent.
+        Ok(SlotOutcome::Failed(error)) => {
+            tracing::error!(
+                layout,
+                error,
+                "a nested layout returned an error; answering 500"
+            );
             Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR))
         }
+        Ok(SlotOutcome::TimedOut(_)) => Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR)),
         Err(panic) => Err(Interrupt::response(layout_panicked(layout, panic.as_ref()))),
     }
 }

@@ -654,8 +654,10 @@ fn render(
         // A nested layout's output is its parent's `children`: a future that the parent runs
         // beside its own slots (a panic in the layout answers 500).
         Tail::Nest => {
+            // As a slot's output: an `IntoFragment`, or a `Result` of one whose error (an
+            // `Interrupt`, or any `Display`: a template's) decides the page.
             let fragment = quote_spanned! {layout.output_span=>
-                ::parallel_routes::IntoFragment::into_fragment(#name( #( #call_args ),* ).await)
+                ::parallel_routes::__private::SlotOutput::into_outcome(#name( #( #call_args ),* ).await)
             };
             // With loading slots, the level's slots run in the page's stream (see
             // `stream_nested`); else in a join, as a buffered page's.
@@ -673,9 +675,7 @@ fn render(
             let run = hygienic! {
                 #private::run_nested(#layout_name, timed, async move {
                     match joined.await {
-                        ::core::result::Result::Ok(#fragments) => {
-                            #private::SlotOutcome::Rendered(#fragment)
-                        }
+                        ::core::result::Result::Ok(#fragments) => #fragment,
                         ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
                     }
                 })

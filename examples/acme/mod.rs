@@ -1,0 +1,88 @@
+//! The app example (`cargo run --example app`): one application on SQLite through sqlx, as a
+//! Rust web developer would write it, built from the real-world uses in the Next.js explainer
+//! the project started from. This part: the shared root layout and the dashboard, whose two
+//! widgets are real queries (joins, sums), one streamed behind a skeleton, one with an error
+//! boundary. The other pages of the explainer (a split-screen chat, categories and products,
+//! a blog post) are the next part of issue 13.
+//!
+//! The database is created, migrated (`sqlx::migrate!`) and seeded on first start; its URL is
+//! `DATABASE_URL`, else `sqlite:app.sqlite` in the current directory.
+
+pub mod dashboard;
+mod db;
+
+use askama::Template;
+use axum::Router;
+use axum::response::Html;
+use parallel_routes::TemplateError;
+use parallel_routes::prelude::*;
+use sqlx::SqlitePool;
+
+pub use db::database;
+
+/// What every handler of the app reads: the database.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: SqlitePool,
+}
+
+/// The app's router, on `db`.
+pub fn app(db: SqlitePool) -> Router {
+    Router::new()
+        .merge(site::router())
+        .merge(dashboard::dashboard::router())
+        .with_state(AppState { db })
+}
+
+#[derive(Template)]
+#[template(path = "app/base.html")]
+struct Base<'a> {
+    title: &'a str,
+    style: &'a str,
+    nav: Fragment,
+    children: Fragment,
+}
+
+/// The root layout: the navigation around every page. It lists the paths of the sections
+/// nested in it.
+#[layout("/", slots(nav), routes("/dashboard"))]
+pub async fn site(nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
+    let page = Base {
+        title: "Acme",
+        style: crate::STYLE,
+        nav,
+        children,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "app/nav.html")]
+struct Nav {
+    links: Vec<(site::Route, &'static str, bool)>,
+}
+
+/// The navigation, on every page, marking the current section from the route.
+#[slot(site, nav, default)]
+async fn nav(at: site::Route) -> askama::Result<Fragment> {
+    let links = [
+        (site::Route::Index, "Home"),
+        (site::Route::Dashboard, "Dashboard"),
+    ]
+    .into_iter()
+    .map(|(route, label)| {
+        let current = route == at;
+        (route, label, current)
+    })
+    .collect();
+    Fragment::template(&Nav { links })
+}
+
+/// `/`: what the app has.
+#[page(site)]
+async fn home() -> Html<&'static str> {
+    Html(
+        r#"<section><h2>Welcome</h2><p>The <a href="/dashboard">dashboard</a> shows the latest news and the recent transactions, from SQLite.</p></section>"#,
+    )
+}
