@@ -97,4 +97,12 @@ header nav { display: flex; gap: 1rem; margin-top: .3rem; }
 header nav a { color: #c5cbe0; text-decoration: none; }
 header nav a[aria-current] { color: #fff; font-weight: 600; }
 .stat b { white-space: nowrap; }
+.chat { display: flex; gap: 20px; align-items: flex-start; }
+.chat-list { flex: 0 0 220px; background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; }
+.chat-list ul { list-style: none; padding: 0; }
+.chat-list a[aria-current] { font-weight: 600; }
+.chat-current { flex: 1; }
+.error { color: #b42318; }
+form input { padding: .4rem .6rem; border: 1px solid var(--line); border-radius: 6px; width: 60%; }
+form button { padding: .4rem .9rem; border-radius: 6px; border: 0; background: var(--accent); color: #fff; }
 ";

@@ -109,3 +109,153 @@ async fn a_database_error_renders_that_widgets_fallback_and_the_rest_of_the_page
     );
     assert!(reply.body.contains("Quarterly results beat the forecast"));
 }
+
+/// `POST path` with a form body.
+fn post_form(path: &str, body: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap()
+}
+
+async fn message_count(pool: &sqlx::SqlitePool) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_chat_shows_its_conversations_a_default_pane_and_answers_bad_ids() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let app = || acme::app(pool.clone());
+    let pane = get(app(), "/chat").await;
+    assert_eq!(pane.status, StatusCode::OK);
+    assert!(
+        pane.body.contains("<h2>Pick a conversation</h2>"),
+        "{}",
+        pane.body
+    );
+    // The list: each conversation with its message count (a join and a count).
+    assert!(
+        pane.body
+            .contains(r#"<a href="/chat/1">Launch plan</a> <span class="meta">2</span>"#),
+        "{}",
+        pane.body
+    );
+    assert!(
+        pane.body
+            .contains(r#"<a href="/chat" aria-current="page">Chat</a>"#)
+    );
+    let one = get(app(), "/chat/1").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(
+        one.body
+            .contains(r#"<a href="/chat/1" aria-current="page">Launch plan</a>"#)
+    );
+    assert!(
+        one.body
+            .contains("<b>Grace</b> Yes, the last checks run tonight.")
+    );
+    assert!(
+        one.body
+            .contains(r#"<form method="post" action="/chat/1/messages">"#)
+    );
+    // The section is still current in the navigation on a conversation.
+    assert!(
+        one.body
+            .contains(r#"<a href="/chat" aria-current="page">Chat</a>"#)
+    );
+    let missing = get(app(), "/chat/9").await;
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (StatusCode::NOT_FOUND, "")
+    );
+    assert_eq!(get(app(), "/chat/x").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_chat_form_writes_a_message_and_refuses_bad_ones_writing_nothing() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let app = || acme::app(pool.clone());
+    let before = message_count(&pool).await;
+    let (status, headers, _) = parallel_routes_tests::send(
+        app(),
+        post_form(
+            "/chat/1/messages",
+            "body=%3Cscript%3Ealert(1)%3C%2Fscript%3E+hi",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/chat/1");
+    assert_eq!(message_count(&pool).await, before + 1);
+    let page = get(app(), "/chat/1").await;
+    // Shown, escaped.
+    assert!(
+        page.body
+            .contains("<b>You</b> &#60;script&#62;alert(1)&#60;/script&#62; hi"),
+        "{}",
+        page.body
+    );
+    for (body, reason) in [
+        ("body=", "empty"),
+        ("body=+++", "empty"),
+        (&*format!("body={}", "x".repeat(501)), "too-long"),
+    ] {
+        let (status, headers, _) =
+            parallel_routes_tests::send(app(), post_form("/chat/1/messages", body)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{reason}");
+        assert_eq!(headers["location"], format!("/chat/1?error={reason}"));
+        assert_eq!(
+            message_count(&pool).await,
+            before + 1,
+            "nothing written: {reason}"
+        );
+    }
+    // The form is shown again with the reason.
+    let refused = get(app(), "/chat/1?error=too-long").await;
+    assert!(
+        refused
+            .body
+            .contains(r#"<p role="alert" class="error">That message is too long"#)
+    );
+    assert!(refused.body.contains("<form method=\"post\""));
+    // An unknown conversation: 404, nothing written.
+    let (status, _, _) =
+        parallel_routes_tests::send(app(), post_form("/chat/9/messages", "body=hi")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(message_count(&pool).await, before + 1);
+    // 500 characters exactly are accepted.
+    let (status, _, _) = parallel_routes_tests::send(
+        app(),
+        post_form("/chat/2/messages", &format!("body={}", "é".repeat(500))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(message_count(&pool).await, before + 2);
+}
+
+#[tokio::test]
+async fn a_database_error_in_the_chat_renders_fallbacks_not_a_crash() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    sqlx::query("DROP TABLE messages")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let reply = get(acme::app(pool), "/chat/1").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply
+            .body
+            .matches(r#"role="alert" data-slot-error"#)
+            .count(),
+        2,
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("no such table"));
+}

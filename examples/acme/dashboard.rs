@@ -56,7 +56,7 @@ fn news_skeleton() -> Html<&'static str> {
 
 /// `@news`: the five latest items, streamed (a slow news service would be here).
 #[slot(dashboard, news, loading = news_skeleton)]
-async fn news(State(state): State<AppState>) -> Result<Fragment, NewsError> {
+async fn news(State(state): State<AppState>) -> Result<Fragment, Failure> {
     let items = sqlx::query_as::<_, NewsItem>(
         "SELECT news.title, authors.name AS author, news.published_at
          FROM news JOIN authors ON authors.id = news.author_id
@@ -65,28 +65,6 @@ async fn news(State(state): State<AppState>) -> Result<Fragment, NewsError> {
     .fetch_all(&state.db)
     .await?;
     Ok(Fragment::template(&News { items })?)
-}
-
-/// A widget's failure: the query's or the template's (shown as the slot's fallback, logged).
-#[derive(Debug)]
-pub struct NewsError(String);
-
-impl std::fmt::Display for NewsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<sqlx::Error> for NewsError {
-    fn from(error: sqlx::Error) -> Self {
-        NewsError(error.to_string())
-    }
-}
-
-impl From<askama::Error> for NewsError {
-    fn from(error: askama::Error) -> Self {
-        NewsError(error.to_string())
-    }
 }
 
 /// A transaction with its account (a join), its amount formatted.
@@ -124,7 +102,7 @@ fn transactions_error(_: &SlotError) -> Html<&'static str> {
 /// `@transactions`: the five latest transactions and each account's balance; a database error
 /// renders the fallback, not a failed page.
 #[slot(dashboard, transactions, error = transactions_error)]
-async fn transactions(State(state): State<AppState>) -> Result<Fragment, NewsError> {
+async fn transactions(State(state): State<AppState>) -> Result<Fragment, Failure> {
     let recent: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT transactions.description, accounts.name, transactions.amount_cents
          FROM transactions JOIN accounts ON accounts.id = transactions.account_id

@@ -2,12 +2,13 @@
 //! Rust web developer would write it, built from the real-world uses in the Next.js explainer
 //! the project started from. This part: the shared root layout and the dashboard, whose two
 //! widgets are real queries (joins, sums), one streamed behind a skeleton, one with an error
-//! boundary. The other pages of the explainer (a split-screen chat, categories and products,
-//! a blog post) are the next part of issue 13.
+//! boundary; and the split-screen chat, with a form that posts a message. The other pages of
+//! the explainer (categories and products, a blog post) are the next part of issue 13.
 //!
 //! The database is created, migrated (`sqlx::migrate!`) and seeded on first start; its URL is
 //! `DATABASE_URL`, else `sqlite:app.sqlite` in the current directory.
 
+pub mod chat;
 pub mod dashboard;
 mod db;
 
@@ -32,6 +33,11 @@ pub fn app(db: SqlitePool) -> Router {
     Router::new()
         .merge(site::router())
         .merge(dashboard::dashboard::router())
+        .merge(chat::chat::router())
+        .route(
+            "/chat/{id}/messages",
+            axum::routing::post(chat::post_message),
+        )
         .with_state(AppState { db })
 }
 
@@ -46,7 +52,7 @@ struct Base<'a> {
 
 /// The root layout: the navigation around every page. It lists the paths of the sections
 /// nested in it.
-#[layout("/", slots(nav), routes("/dashboard"))]
+#[layout("/", slots(nav), routes("/dashboard", "/chat", "/chat/{id}" as Conversation))]
 pub async fn site(nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
     let page = Base {
         title: "Acme",
@@ -66,13 +72,19 @@ struct Nav {
 /// The navigation, on every page, marking the current section from the route.
 #[slot(site, nav, default)]
 async fn nav(at: site::Route) -> askama::Result<Fragment> {
+    // A conversation is in the chat section.
+    let section = match &at {
+        site::Route::Conversation { .. } => site::Route::Chat,
+        other => other.clone(),
+    };
     let links = [
         (site::Route::Index, "Home"),
         (site::Route::Dashboard, "Dashboard"),
+        (site::Route::Chat, "Chat"),
     ]
     .into_iter()
     .map(|(route, label)| {
-        let current = route == at;
+        let current = route == section;
         (route, label, current)
     })
     .collect();
@@ -83,6 +95,6 @@ async fn nav(at: site::Route) -> askama::Result<Fragment> {
 #[page(site)]
 async fn home() -> Html<&'static str> {
     Html(
-        r#"<section><h2>Welcome</h2><p>The <a href="/dashboard">dashboard</a> shows the latest news and the recent transactions, from SQLite.</p></section>"#,
+        r#"<section><h2>Welcome</h2><p>The <a href="/dashboard">dashboard</a> shows the latest news and the recent transactions, from SQLite; the <a href="/chat">chat</a> keeps its conversations there too.</p></section>"#,
     )
 }

@@ -216,12 +216,12 @@ pub enum SlotOutcome {
 }
 
 /// A slot or page handler's return type: any [`IntoFragment`], `Result<T, E>` with
-/// `T: IntoFragment, E: Display`, or `Result<T, Interrupt>`.
+/// `T: IntoFragment, E: Display`, `Result<T, Interrupt>`, or `Result<T, Failure>`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be rendered into a slot",
     label = "a slot or page handler must return an `IntoFragment` type, or a `Result` of one",
     note = "return `Html<String>` for trusted markup, `String` or `&'static str` for text that is escaped, or a `Fragment`",
-    note = "`Result<T, E>` renders the slot's error fallback on `Err` when `E: Display`; `Result<T, Interrupt>` replaces the whole response"
+    note = "`Result<T, E>` renders the slot's error fallback on `Err` when `E: Display`; `Result<T, Interrupt>` replaces the whole response; `Result<T, Failure>` takes both with `?`"
 )]
 pub trait SlotOutput {
     /// Classifies the returned value.
@@ -249,6 +249,65 @@ impl<T: IntoFragment> SlotOutput for Result<T, Interrupt> {
         match self {
             Ok(value) => SlotOutcome::Rendered(value.into_fragment()),
             Err(interrupt) => SlotOutcome::Interrupted(interrupt),
+        }
+    }
+}
+
+/// A handler's error that `?` works with: any `std::error::Error` (a query's, a template's),
+/// which renders the slot's fallback and is logged, or an [`Interrupt`], which answers for
+/// the page — so one handler can both `?` a database call and answer 404 for a row that is
+/// not there:
+///
+/// ```
+/// use parallel_routes::{Failure, Fragment, Interrupt};
+///
+/// fn post(id: u32) -> Result<Fragment, Failure> {
+///     let title: u32 = "not a number".parse::<u32>().or(Ok::<u32, std::num::ParseIntError>(id))?;
+///     if title == 0 {
+///         return Err(Interrupt::not_found().into());
+///     }
+///     Ok(Fragment::text(title.to_string()))
+/// }
+/// assert!(post(3).is_ok());
+/// assert!(post(0).is_err());
+/// ```
+///
+/// (It is not `Display`, as an `Interrupt` is not: a slot's `Result<T, E: Display>` is
+/// classified by `E`.)
+pub struct Failure(FailureKind);
+
+enum FailureKind {
+    Interrupt(Interrupt),
+    Error(String),
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            FailureKind::Interrupt(interrupt) => f.debug_tuple("Failure").field(interrupt).finish(),
+            FailureKind::Error(error) => f.debug_tuple("Failure").field(error).finish(),
+        }
+    }
+}
+
+impl From<Interrupt> for Failure {
+    fn from(interrupt: Interrupt) -> Self {
+        Failure(FailureKind::Interrupt(interrupt))
+    }
+}
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(FailureKind::Error(error.to_string()))
+    }
+}
+
+impl<T: IntoFragment> SlotOutput for Result<T, Failure> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => SlotOutcome::Rendered(value.into_fragment()),
+            Err(Failure(FailureKind::Interrupt(interrupt))) => SlotOutcome::Interrupted(interrupt),
+            Err(Failure(FailureKind::Error(error))) => SlotOutcome::Failed(error),
         }
     }
 }

@@ -65,7 +65,7 @@ mod slot;
 mod stream;
 mod timing;
 
-pub use error::{Interrupt, SlotError, SlotErrorKind};
+pub use error::{Failure, Interrupt, SlotError, SlotErrorKind};
 #[cfg(feature = "askama")]
 pub use fragment::TemplateError;
 pub use fragment::{Fragment, IntoFragment};
@@ -204,7 +204,7 @@ pub use parallel_routes_macros::page;
 
 /// Everything a page module needs: `use parallel_routes::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Fragment, Interrupt, IntoFragment, SlotError, layout, page, slot};
+    pub use crate::{Failure, Fragment, Interrupt, IntoFragment, SlotError, layout, page, slot};
 }
 
 /// The README's Rust examples, compiled as doctests (with the features they use: `cargo test
