@@ -103,6 +103,9 @@ header nav a[aria-current] { color: #fff; font-weight: 600; }
 .chat-list a[aria-current] { font-weight: 600; }
 .chat-current { flex: 1; }
 .error { color: #b42318; }
-form input { padding: .4rem .6rem; border: 1px solid var(--line); border-radius: 6px; width: 60%; }
+form input[name=body], form input[type=number] { padding: .4rem .6rem; border: 1px solid var(--line); border-radius: 6px; }
+form input[name=body] { width: 60%; }
+form input[type=number] { width: 6rem; }
+.filter { margin-bottom: .75rem; }
 form button { padding: .4rem .9rem; border-radius: 6px; border: 0; background: var(--accent); color: #fff; }
 ";

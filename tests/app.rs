@@ -259,3 +259,49 @@ async fn a_database_error_in_the_chat_renders_fallbacks_not_a_crash() {
     );
     assert!(!reply.body.contains("no such table"));
 }
+
+#[tokio::test]
+async fn the_shop_lists_categories_filters_products_by_query_and_refuses_bad_input() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let app = || acme::app(pool.clone());
+    let desks = get(app(), "/shop/desks").await;
+    assert_eq!(desks.status, StatusCode::OK);
+    let body = &desks.body;
+    // Breadcrumbs and the current category, from the route; counts from a join.
+    assert!(body.contains(r#"<a href="/">Home</a> › <a href="/shop">Shop</a> › <span aria-current="page">Desks</span>"#), "{body}");
+    assert!(
+        body.contains(
+            r#"<a href="/shop/desks" aria-current="page">Desks</a> <span class="meta">3</span>"#
+        ),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a href="/shop" aria-current="page">Shop</a>"#));
+    assert_eq!(body.matches("<li>").count() - 3, 3, "three desks: {body}");
+    // The filter: at most €400, cheapest first.
+    let filtered = get(app(), "/shop/desks?max=400&cheapest_first=true").await;
+    assert_eq!(filtered.status, StatusCode::OK);
+    let writing = filtered.body.find("Writing desk").unwrap();
+    let corner = filtered.body.find("Corner desk").unwrap();
+    assert!(writing < corner, "cheapest first: {}", filtered.body);
+    assert!(
+        !filtered.body.contains("Standing desk"),
+        "{}",
+        filtered.body
+    );
+    let none = get(app(), "/shop/desks?max=10").await;
+    assert!(none.body.contains("Nothing in this range."));
+    // Bad input: a query that does not parse is a 400, an unknown category a 404.
+    assert_eq!(
+        get(app(), "/shop/desks?max=cheap").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let missing = get(app(), "/shop/sofas").await;
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (StatusCode::NOT_FOUND, "")
+    );
+    let shop = get(app(), "/shop").await;
+    assert_eq!(shop.status, StatusCode::OK);
+    assert!(shop.body.contains("Pick a category."));
+}

@@ -87,7 +87,8 @@ struct Transactions {
     totals: Vec<Total>,
 }
 
-fn money(cents: i64) -> String {
+/// `€12.50`, `−€3.00`.
+pub(crate) fn money(cents: i64) -> String {
     let sign = if cents < 0 { "−" } else { "" };
     let cents = cents.unsigned_abs();
     format!("{sign}€{}.{:02}", cents / 100, cents % 100)

@@ -8,6 +8,7 @@
 //! The database is created, migrated (`sqlx::migrate!`) and seeded on first start; its URL is
 //! `DATABASE_URL`, else `sqlite:app.sqlite` in the current directory.
 
+pub mod catalog;
 pub mod chat;
 pub mod dashboard;
 mod db;
@@ -34,6 +35,7 @@ pub fn app(db: SqlitePool) -> Router {
         .merge(site::router())
         .merge(dashboard::dashboard::router())
         .merge(chat::chat::router())
+        .merge(catalog::catalog::router())
         .route(
             "/chat/{id}/messages",
             axum::routing::post(chat::post_message),
@@ -52,7 +54,11 @@ struct Base<'a> {
 
 /// The root layout: the navigation around every page. It lists the paths of the sections
 /// nested in it.
-#[layout("/", slots(nav), routes("/dashboard", "/chat", "/chat/{id}" as Conversation))]
+#[layout(
+    "/",
+    slots(nav),
+    routes("/dashboard", "/chat", "/chat/{id}" as Conversation, "/shop", "/shop/{category}" as Category)
+)]
 pub async fn site(nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
     let page = Base {
         title: "Acme",
@@ -75,12 +81,14 @@ async fn nav(at: site::Route) -> askama::Result<Fragment> {
     // A conversation is in the chat section.
     let section = match &at {
         site::Route::Conversation { .. } => site::Route::Chat,
+        site::Route::Category { .. } => site::Route::Shop,
         other => other.clone(),
     };
     let links = [
         (site::Route::Index, "Home"),
         (site::Route::Dashboard, "Dashboard"),
         (site::Route::Chat, "Chat"),
+        (site::Route::Shop, "Shop"),
     ]
     .into_iter()
     .map(|(route, label)| {
