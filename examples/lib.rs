@@ -107,5 +107,7 @@ form input[name=body], form input[type=number] { padding: .4rem .6rem; border: 1
 form input[name=body] { width: 60%; }
 form input[type=number] { width: 6rem; }
 .filter { margin-bottom: .75rem; }
+.post { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; }
+.post-aside { flex: 0 0 300px; display: flex; flex-direction: column; gap: 20px; }
 form button { padding: .4rem .9rem; border-radius: 6px; border: 0; background: var(--accent); color: #fff; }
 ";

@@ -305,3 +305,56 @@ async fn the_shop_lists_categories_filters_products_by_query_and_refuses_bad_inp
     assert_eq!(shop.status, StatusCode::OK);
     assert!(shop.body.contains("Pick a category."));
 }
+
+#[tokio::test]
+async fn a_blog_post_shows_its_related_and_popular_posts_and_counts_its_views() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let app = || acme::app(pool.clone());
+    let views = |pool: sqlx::SqlitePool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT views FROM posts WHERE slug = 'office-lisbon'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let before = views(pool.clone()).await;
+    let post = get(app(), "/blog/office-lisbon").await;
+    assert_eq!(post.status, StatusCode::OK);
+    assert!(
+        post.body
+            .contains("<h2>Our Lisbon office</h2><p>Pastéis de nata on Fridays.</p>"),
+        "{}",
+        post.body
+    );
+    assert_eq!(views(pool.clone()).await, before + 1);
+    // No other post shares its tag; the popular ones are by views.
+    assert!(
+        post.body.contains(
+            r#"<section id="related"><h2>Related articles</h2>
+<ul><li class="meta">None yet.</li></ul></section>"#
+        ),
+        "{}",
+        post.body
+    );
+    let engineering = get(app(), "/blog/parallel-routes").await;
+    // Related: the two other engineering posts (one shares two tags, so it comes first).
+    let related = engineering
+        .body
+        .split(r#"<section id="related">"#)
+        .nth(1)
+        .unwrap();
+    let related = related.split("</section>").next().unwrap();
+    assert_eq!(
+        related,
+        "<h2>Related articles</h2>\n<ul><li><a href=\"/blog/streaming-html\">Streaming HTML, slowly explained</a></li><li><a href=\"/blog/sqlite-in-production\">SQLite in production</a></li></ul>"
+    );
+    assert!(engineering.body.contains(
+        r#"<section id="popular"><h2>Popular posts</h2>
+<ul><li><a href="/blog/sqlite-in-production">SQLite in production</a></li>"#
+    ));
+    let missing = get(app(), "/blog/nope").await;
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (StatusCode::NOT_FOUND, "")
+    );
+}

@@ -2,12 +2,13 @@
 //! Rust web developer would write it, built from the real-world uses in the Next.js explainer
 //! the project started from. This part: the shared root layout and the dashboard, whose two
 //! widgets are real queries (joins, sums), one streamed behind a skeleton, one with an error
-//! boundary; and the split-screen chat, with a form that posts a message. The other pages of
-//! the explainer (categories and products, a blog post) are the next part of issue 13.
+//! boundary; the split-screen chat, with a form that posts a message; categories and
+//! products, with a `Query` filter; and a blog post with related and popular posts.
 //!
 //! The database is created, migrated (`sqlx::migrate!`) and seeded on first start; its URL is
 //! `DATABASE_URL`, else `sqlite:app.sqlite` in the current directory.
 
+pub mod blog;
 pub mod catalog;
 pub mod chat;
 pub mod dashboard;
@@ -36,6 +37,7 @@ pub fn app(db: SqlitePool) -> Router {
         .merge(dashboard::dashboard::router())
         .merge(chat::chat::router())
         .merge(catalog::catalog::router())
+        .merge(blog::post::router())
         .route(
             "/chat/{id}/messages",
             axum::routing::post(chat::post_message),
@@ -57,7 +59,14 @@ struct Base<'a> {
 #[layout(
     "/",
     slots(nav),
-    routes("/dashboard", "/chat", "/chat/{id}" as Conversation, "/shop", "/shop/{category}" as Category)
+    routes(
+        "/dashboard",
+        "/chat",
+        "/chat/{id}" as Conversation,
+        "/shop",
+        "/shop/{category}" as Category,
+        "/blog/{slug}" as Post
+    )
 )]
 pub async fn site(nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
     let page = Base {
@@ -103,6 +112,6 @@ async fn nav(at: site::Route) -> askama::Result<Fragment> {
 #[page(site)]
 async fn home() -> Html<&'static str> {
     Html(
-        r#"<section><h2>Welcome</h2><p>The <a href="/dashboard">dashboard</a> shows the latest news and the recent transactions, from SQLite; the <a href="/chat">chat</a> keeps its conversations there too.</p></section>"#,
+        r#"<section><h2>Welcome</h2><p>The <a href="/dashboard">dashboard</a> shows the latest news and the recent transactions, from SQLite; the <a href="/chat">chat</a> keeps its conversations there too, the <a href="/shop">shop</a> its products, and the blog its <a href="/blog/parallel-routes">posts</a>.</p></section>"#,
     )
 }
