@@ -18,7 +18,7 @@ struct Page {
 }
 
 /// A post: the article beside its related and popular posts.
-#[layout("/blog/{slug}", slots(related, popular), parent = site)]
+#[layout("/blog/{slug}", slots(related, popular), parent = site, targets(children = "#post"))]
 pub async fn post(
     related: Fragment,
     popular: Fragment,

@@ -20,7 +20,13 @@ struct Page {
 }
 
 /// The shop: breadcrumbs, then the categories beside the products.
-#[layout("/shop", slots(crumbs, categories), parent = site, routes("/{category}"))]
+#[layout(
+    "/shop",
+    slots(crumbs, categories),
+    parent = site,
+    routes("/{category}"),
+    targets(children = "#products")
+)]
 pub async fn catalog(
     crumbs: Fragment,
     categories: Fragment,
@@ -107,9 +113,23 @@ async fn all() -> Html<&'static str> {
 /// value that does not parse (`?max=cheap`) is axum's 400.
 #[derive(Deserialize)]
 pub struct Filter {
+    // The form sends `max=` when the field is left empty: no ceiling.
+    #[serde(default, deserialize_with = "empty_as_none")]
     max: Option<u32>,
     #[serde(default)]
     cheapest_first: bool,
+}
+
+/// `""` (an empty form field) as `None`; anything else must be a number.
+fn empty_as_none<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value: Option<String> = Option::deserialize(deserializer)?;
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(number) => number.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 #[derive(Template)]

@@ -24,7 +24,7 @@ struct Page {
 }
 
 /// The chat: the list of conversations beside the current one.
-#[layout("/chat", slots(list), parent = site, routes("/{id}"))]
+#[layout("/chat", slots(list), parent = site, routes("/{id}"), targets(children = "#current"))]
 pub async fn chat(list: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
     Ok(Html(Page { list, children }.render()?))
 }

@@ -18,7 +18,7 @@ struct Page {
 }
 
 /// The dashboard: its two widgets around its page.
-#[layout("/dashboard", slots(news, transactions), parent = site)]
+#[layout("/dashboard", slots(news, transactions), parent = site, targets(children = "#overview"))]
 pub async fn dashboard(
     news: Fragment,
     transactions: Fragment,

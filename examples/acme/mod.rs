@@ -59,6 +59,7 @@ struct Base<'a> {
 #[layout(
     "/",
     slots(nav),
+    targets(children = "#page"),
     routes(
         "/dashboard",
         "/chat",
