@@ -3,39 +3,9 @@
 //! on first open, the dashboard's widgets from real queries, a database error in one widget
 //! rendering its fallback.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use axum::http::StatusCode;
 use parallel_routes_examples::acme;
-use parallel_routes_tests::get;
-
-/// A fresh database URL (the file does not exist yet), removed when dropped.
-struct TempDb(std::path::PathBuf);
-
-impl TempDb {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "parallel-routes-app-{}-{}.sqlite",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_file(&path);
-        TempDb(path)
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite:{}", self.0.display())
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
+use parallel_routes_tests::{TempDb, get};
 
 #[tokio::test]
 async fn the_database_is_created_migrated_and_seeded_once() {

@@ -161,6 +161,43 @@ pub async fn chunks(app: Router, request: Request<Body>) -> Chunks {
     }
 }
 
+/// A database file of its own in the system's temporary directory, for a test of the app
+/// example: it does not exist yet (the app creates it), and it is removed when dropped.
+pub struct TempDb(std::path::PathBuf);
+
+impl TempDb {
+    /// A fresh path, unique in this process.
+    pub fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "parallel-routes-app-{}-{}.sqlite",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_file(&path);
+        TempDb(path)
+    }
+
+    /// Its `sqlite:` URL.
+    pub fn url(&self) -> String {
+        format!("sqlite:{}", self.0.display())
+    }
+}
+
+impl Default for TempDb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
 pub mod chromium;
 pub mod fault_load;
 

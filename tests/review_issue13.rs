@@ -7,40 +7,10 @@
 //! empty price field (`?max=`) was a 400. A stated limit, its test ignored with the reason:
 //! two processes creating a fresh database at once race in the migrations.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use parallel_routes_examples::acme;
-use parallel_routes_tests::{Reply, get, send};
-
-/// A fresh database URL (the file does not exist yet), removed when dropped.
-struct TempDb(std::path::PathBuf);
-
-impl TempDb {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "parallel-routes-review13-{}-{}.sqlite",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_file(&path);
-        TempDb(path)
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite:{}", self.0.display())
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
+use parallel_routes_tests::{Reply, TempDb, get, send};
 
 /// A fresh, seeded database and its pool.
 async fn fresh() -> (TempDb, sqlx::SqlitePool) {

@@ -225,8 +225,8 @@ pub mod __private {
     };
     pub use crate::partial::{
         BoxedSlot, Child as PartialChild, Metas, Navigation, child as partial_child,
-        extract_changed, level as partial_level, navigate, navigating, navigation, plan,
-        rendered_at, respond as respond_partial, stop_navigating, swaps,
+        level as partial_level, navigate, navigating, navigation, plan, rendered_at,
+        respond as respond_partial, stop_navigating,
     };
     pub use crate::registry::{Chosen, Missing, NoHandler, same_str};
     pub use crate::respond::{Rest, render, run, run_nested};

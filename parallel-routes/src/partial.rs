@@ -241,7 +241,7 @@ pub fn plan(
 
 /// Extracts the arguments of the changed slots of page `L` (skipping `skip`, the `children`
 /// that a nested layout renders), in order, and starts them: their futures, not yet polled.
-pub async fn extract_changed<L, S>(
+async fn extract_changed<L, S>(
     parts: &mut Parts,
     state: &S,
     timed: bool,
@@ -299,7 +299,7 @@ pub enum Child {
 /// Runs the changed slots `started` and the `children` at once and writes each as an htmx
 /// out-of-band swap into its container (`targets[i]`, a CSS selector, for slot `i`;
 /// `children` is slot number `children_index`). An interrupt ends it.
-pub async fn swaps(
+async fn swaps(
     started: Vec<(usize, BoxedSlot)>,
     child: Child,
     targets: &'static [&'static str],
