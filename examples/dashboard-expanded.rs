@@ -555,7 +555,7 @@ where
                     ),
                 ),
             );
-            let call = move |(slot_latest, (slot_archive, (slot_children, ())))| {
+            let call = move |(slot_latest, (slot_archive, (slot_children, ()))), _| {
                 dashboard(slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(

@@ -328,3 +328,36 @@ async fn a_blog_post_shows_its_related_and_popular_posts_and_counts_its_views() 
         (StatusCode::NOT_FOUND, "")
     );
 }
+
+#[tokio::test]
+async fn every_page_has_its_own_title_from_its_handler() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let title = |body: &str| {
+        let start = body.find("<title>").expect("a title") + "<title>".len();
+        body[start..start + body[start..].find("</title>").unwrap()].to_owned()
+    };
+    for (path, expected) in [
+        ("/", "Acme"),
+        ("/dashboard", "Dashboard · Acme"),
+        ("/chat", "Chat · Acme"),
+        ("/chat/2", "Design review · Acme"),
+        ("/shop", "Shop · Acme"),
+        ("/shop/lamps", "Lamps · Acme"),
+        ("/blog/sqlite-in-production", "SQLite in production · Acme"),
+    ] {
+        let reply = get(acme::app(pool.clone()), path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(title(&reply.body), expected, "{path}");
+        assert_eq!(reply.body.matches("<title>").count(), 1, "{path}");
+    }
+    // The post's summary, from its body, escaped as an attribute.
+    let reply = get(acme::app(pool.clone()), "/blog/office-lisbon").await;
+    assert!(
+        reply
+            .body
+            .contains(r#"<meta name="description" content="Pastéis de nata on Fridays.">"#),
+        "{}",
+        reply.body
+    );
+}

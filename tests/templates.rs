@@ -184,3 +184,232 @@ fn a_nested_layout_returning_an_error_answers_500_and_logs_it() {
     assert!(log.contains("a nested layout returned an error"), "{log}");
     assert!(log.contains("tpl_nested_fail"), "{log}");
 }
+
+// ---- The document head (SPEC "Templates and the document head") ----
+
+#[derive(Template)]
+#[template(
+    source = r#"<html><head>{{ head }}</head><body>{{ nav }}{{ children }}</body></html>"#,
+    ext = "html"
+)]
+struct Document {
+    head: Head,
+    nav: Fragment,
+    children: Fragment,
+}
+
+/// The outermost layout: writes the merged head with askama, `{{ head }}` without `|safe`.
+#[layout(
+    "/doc",
+    slots(nav),
+    routes("/post/{id}", "/plain", "/failing", "/streamed", "/blog", "/blog/{slug}" as BlogPost)
+)]
+async fn doc(head: Head, nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
+    Ok(Html(
+        Document {
+            head,
+            nav,
+            children,
+        }
+        .render()?,
+    ))
+}
+
+#[slot(doc, nav, default)]
+async fn doc_nav() -> (Head, Html<&'static str>) {
+    let head = Head::title("Site")
+        .meta("description", "the site")
+        .meta("generator", "parallel-routes")
+        .link("icon", "/favicon.ico");
+    (head, Html("<nav>nav</nav>"))
+}
+
+#[page(doc)]
+async fn doc_index() -> &'static str {
+    "no head of its own"
+}
+
+#[page(doc, route = "/post/{id}")]
+async fn doc_post(
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<(Head, String), Failure> {
+    if id == "missing" {
+        return Err(Interrupt::not_found().into());
+    }
+    let head = Head::title(format!("Post {id}")).meta("description", format!("about {id}"));
+    Ok((head, format!("post {id}")))
+}
+
+#[page(doc, route = "/plain")]
+async fn doc_plain() -> Html<&'static str> {
+    Html("<p>plain</p>")
+}
+
+#[page(doc, route = "/failing")]
+async fn doc_failing() -> Result<(Head, &'static str), std::io::Error> {
+    Err(std::io::Error::other("the database is down"))
+}
+
+#[page(doc, route = "/streamed", loading = doc_skeleton)]
+async fn doc_streamed() -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    "streamed"
+}
+
+fn doc_skeleton() -> &'static str {
+    "loading"
+}
+
+fn head_of(body: &str) -> &str {
+    let start = body.find("<head>").expect("a head") + "<head>".len();
+    let end = body.find("</head>").expect("its end");
+    &body[start..end]
+}
+
+#[tokio::test]
+async fn the_page_title_wins_over_a_slot_and_their_tags_merge() {
+    let reply = get(doc::router(), "/doc/post/3").await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        head_of(&reply.body),
+        "<title>Post 3</title>\
+         <meta name=\"description\" content=\"about 3\">\
+         <meta name=\"generator\" content=\"parallel-routes\">\
+         <link rel=\"icon\" href=\"/favicon.ico\">"
+    );
+    // A page without a head of its own leaves the slot's.
+    let reply = get(doc::router(), "/doc").await;
+    assert!(
+        head_of(&reply.body)
+            .starts_with("<title>Site</title><meta name=\"description\" content=\"the site\">"),
+        "{}",
+        reply.body
+    );
+    // An interrupt from a page that would have set the head answers as always.
+    let reply = get(doc::router(), "/doc/post/missing").await;
+    assert_eq!(reply.status, axum::http::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn head_values_are_escaped_where_they_are_written() {
+    let reply = get(doc::router(), "/doc/post/%3C%2Ftitle%3E%3Cscript%3E%22").await;
+    let head = head_of(&reply.body);
+    assert!(
+        head.starts_with("<title>Post &lt;/title&gt;&lt;script&gt;&quot;</title>"),
+        "{head}"
+    );
+    assert!(
+        head.contains(r#"content="about &lt;/title&gt;&lt;script&gt;&quot;""#),
+        "{head}"
+    );
+    assert!(!reply.body.contains("<script>"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_failed_page_contributes_no_head_and_a_streamed_page_sends_it_in_the_shell() {
+    let reply = get(doc::router(), "/doc/failing").await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+    assert!(head_of(&reply.body).starts_with("<title>Site</title>"));
+    assert!(reply.body.contains("data-slot-error=\"children\""));
+    assert!(!reply.body.contains("database"), "{}", reply.body);
+
+    // The page streams (its `loading`); the nav slot's head is in the shell.
+    let chunks = parallel_routes_tests::chunks(
+        doc::router(),
+        parallel_routes_tests::request("/doc/streamed"),
+    )
+    .await;
+    let (_, shell) = &chunks.chunks[0];
+    assert!(shell.contains("<head><title>Site</title>"), "{shell}");
+    assert!(shell.contains("loading"), "{shell}");
+    assert!(chunks.body().contains("streamed"));
+}
+
+// Nesting: a nested layout's own head is its level's default; its page wins over it, and
+// the level wins over the parent's slots.
+
+#[layout("/doc/blog", slots(sidebar), routes("/{slug}"), parent = doc)]
+async fn doc_blog(head: Head, sidebar: Fragment, children: Fragment) -> (Head, Html<String>) {
+    // The level's merged head so far, as the nested layout sees it.
+    let seen = Fragment::text(head.title_text().unwrap_or("none"));
+    (
+        Head::title("Blog").meta("section", "blog"),
+        Html(format!(
+            "<div data-seen=\"{seen}\">{sidebar}{children}</div>"
+        )),
+    )
+}
+
+#[slot(doc_blog, sidebar)]
+async fn doc_blog_sidebar() -> (Head, &'static str) {
+    (Head::title("Sidebar").meta("robots", "noindex"), "sidebar")
+}
+
+#[slot(doc_blog, sidebar, route = "/{slug}")]
+async fn doc_blog_sidebar_post() -> &'static str {
+    "sidebar"
+}
+
+#[page(doc_blog)]
+async fn doc_blog_index() -> &'static str {
+    "all posts"
+}
+
+#[page(doc_blog, route = "/{slug}")]
+async fn doc_blog_post(axum::extract::Path(slug): axum::extract::Path<String>) -> (Head, String) {
+    (Head::title(format!("Blog: {slug}")), slug)
+}
+
+#[tokio::test]
+async fn a_nested_level_s_head_goes_over_its_parent_s_slots() {
+    let app = || doc::router().merge(doc_blog::router());
+    let reply = get(app(), "/doc/blog/hello").await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        head_of(&reply.body),
+        "<title>Blog: hello</title>\
+         <meta name=\"description\" content=\"the site\">\
+         <meta name=\"generator\" content=\"parallel-routes\">\
+         <meta name=\"section\" content=\"blog\">\
+         <link rel=\"icon\" href=\"/favicon.ico\">"
+    );
+    assert!(
+        reply.body.contains(r#"data-seen="Blog: hello""#),
+        "{}",
+        reply.body
+    );
+    // Without a title from the page, the slot's title beats the nested layout's own.
+    let reply = get(app(), "/doc/blog").await;
+    let head = head_of(&reply.body);
+    assert!(head.starts_with("<title>Sidebar</title>"), "{head}");
+    assert!(
+        head.contains(r#"<meta name="robots" content="noindex">"#),
+        "{head}"
+    );
+    assert!(
+        head.contains(r#"<meta name="section" content="blog">"#),
+        "{head}"
+    );
+}
+
+#[tokio::test]
+async fn a_partial_navigation_sends_the_changed_page_s_title() {
+    let request = |uri: &str, from: &str| {
+        axum::http::Request::get(uri)
+            .header("HX-Request", "true")
+            .header("HX-Current-URL", format!("http://localhost{from}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let (status, _, body) =
+        parallel_routes_tests::send(doc::router(), request("/doc/post/7", "/doc/plain")).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert!(
+        body.starts_with("<title>Post 7</title><div hx-swap-oob="),
+        "{body}"
+    );
+    // A page that sets no title sends none: htmx keeps the document's.
+    let (_, _, body) =
+        parallel_routes_tests::send(doc::router(), request("/doc/plain", "/doc/post/7")).await;
+    assert!(!body.contains("<title>"), "{body}");
+}

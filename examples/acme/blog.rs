@@ -85,7 +85,7 @@ async fn popular(State(state): State<AppState>) -> Result<Fragment, Failure> {
 async fn article(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-) -> Result<Html<String>, Failure> {
+) -> Result<(Head, Html<String>), Failure> {
     let found: Option<(String, String)> =
         sqlx::query_as("UPDATE posts SET views = views + 1 WHERE slug = ? RETURNING title, body")
             .bind(&slug)
@@ -94,9 +94,13 @@ async fn article(
     let Some((title, body)) = found else {
         return Err(Interrupt::not_found().into());
     };
-    Ok(Html(format!(
+    // The post's own title and summary, for the tab and for link previews.
+    let summary: String = body.chars().take(150).collect();
+    let head = crate::acme::title(&title).meta("description", summary);
+    let html = format!(
         "<h2>{}</h2><p>{}</p>",
         Fragment::text(title),
         Fragment::text(body)
-    )))
+    );
+    Ok((head, Html(html)))
 }

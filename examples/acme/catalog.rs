@@ -105,8 +105,9 @@ async fn categories(
 
 /// `page.tsx`: no category picked.
 #[page(catalog)]
-async fn all() -> Html<&'static str> {
-    Html("<h2>Shop</h2><p>Pick a category.</p>")
+async fn all() -> (Head, Html<&'static str>) {
+    let html = Html("<h2>Shop</h2><p>Pick a category.</p>");
+    (crate::acme::title("Shop"), html)
 }
 
 /// The products' filter, from the query string: a price ceiling in euros and an order. A
@@ -147,7 +148,7 @@ async fn products(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(filter): Query<Filter>,
-) -> Result<Fragment, Failure> {
+) -> Result<(Head, Fragment), Failure> {
     let (id, name) = category(&state, &slug).await?;
     let ceiling = filter.max.map_or(i64::MAX, |euros| i64::from(euros) * 100);
     let order = if filter.cheapest_first {
@@ -166,10 +167,12 @@ async fn products(
         .into_iter()
         .map(|(product, cents)| (product, super::dashboard::money(cents)))
         .collect();
-    Ok(Fragment::template(&Products {
+    let head = crate::acme::title(&name);
+    let html = Fragment::template(&Products {
         name,
         products,
         max: filter.max.map(|max| max.to_string()).unwrap_or_default(),
         cheapest_first: filter.cheapest_first,
-    })?)
+    })?;
+    Ok((head, html))
 }

@@ -59,8 +59,9 @@ async fn list(State(state): State<AppState>, at: chat::Route) -> Result<Fragment
 
 /// `default.tsx` of the current pane: no conversation picked.
 #[page(chat)]
-async fn pick() -> Html<&'static str> {
-    Html("<h2>Pick a conversation</h2><p>Choose one on the left.</p>")
+async fn pick() -> (Head, Html<&'static str>) {
+    let html = Html("<h2>Pick a conversation</h2><p>Choose one on the left.</p>");
+    (crate::acme::title("Chat"), html)
 }
 
 /// A message, as shown.
@@ -95,7 +96,7 @@ async fn conversation(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Query(refused): Query<Refused>,
-) -> Result<Fragment, Failure> {
+) -> Result<(Head, Fragment), Failure> {
     let title: Option<String> = sqlx::query_scalar("SELECT title FROM conversations WHERE id = ?")
         .bind(id)
         .fetch_optional(&state.db)
@@ -115,13 +116,15 @@ async fn conversation(
         _ => None,
     };
     let action = format!("{}/messages", chat::Route::Id { id: id.to_string() });
-    Ok(Fragment::template(&Conversation {
+    let head = crate::acme::title(&title);
+    let html = Fragment::template(&Conversation {
         title,
         messages,
         error,
         action,
         max: MAX_MESSAGE,
-    })?)
+    })?;
+    Ok((head, html))
 }
 
 /// The form's fields.

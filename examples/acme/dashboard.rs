@@ -140,6 +140,8 @@ async fn transactions(State(state): State<AppState>) -> Result<Fragment, Failure
 
 /// The dashboard's page.
 #[page(dashboard)]
-async fn overview() -> Html<&'static str> {
-    Html("<h2>Overview</h2><p>Both widgets read SQLite; the news arrive after the page.</p>")
+async fn overview() -> (Head, Html<&'static str>) {
+    let html =
+        Html("<h2>Overview</h2><p>Both widgets read SQLite; the news arrive after the page.</p>");
+    (crate::acme::title("Dashboard"), html)
 }

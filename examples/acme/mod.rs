@@ -48,7 +48,7 @@ pub fn app(db: SqlitePool) -> Router {
 #[derive(Template)]
 #[template(path = "app/base.html")]
 struct Base<'a> {
-    title: &'a str,
+    head: Head,
     style: &'a str,
     nav: Fragment,
     children: Fragment,
@@ -69,9 +69,13 @@ struct Base<'a> {
         "/blog/{slug}" as Post
     )
 )]
-pub async fn site(nav: Fragment, children: Fragment) -> Result<Html<String>, TemplateError> {
+pub async fn site(
+    head: Head,
+    nav: Fragment,
+    children: Fragment,
+) -> Result<Html<String>, TemplateError> {
     let page = Base {
-        title: "Acme",
+        head,
         style: crate::STYLE,
         nav,
         children,
@@ -85,9 +89,15 @@ struct Nav {
     links: Vec<(site::Route, &'static str, bool)>,
 }
 
-/// The navigation, on every page, marking the current section from the route.
+/// The title of a page of the app: `Dashboard · Acme`.
+pub(crate) fn title(page: &str) -> Head {
+    Head::title(format!("{page} · Acme"))
+}
+
+/// The navigation, on every page, marking the current section from the route; the site's
+/// head, which each page's title goes over.
 #[slot(site, nav, default)]
-async fn nav(at: site::Route) -> askama::Result<Fragment> {
+async fn nav(at: site::Route) -> askama::Result<(Head, Fragment)> {
     // A conversation is in the chat section.
     let section = match &at {
         site::Route::Conversation { .. } => site::Route::Chat,
@@ -106,7 +116,10 @@ async fn nav(at: site::Route) -> askama::Result<Fragment> {
         (route, label, current)
     })
     .collect();
-    Fragment::template(&Nav { links })
+    let head = Head::title("Acme")
+        .meta("description", "An example app of parallel-routes on SQLite")
+        .link("icon", "data:,");
+    Ok((head, Fragment::template(&Nav { links })?))
 }
 
 /// `/`: what the app has.

@@ -646,7 +646,8 @@ where
             let call = move |(
                 slot_api,
                 (slot_payments, (slot_search, (slot_recommendations, (slot_billing, ())))),
-            )| {
+            ),
+                             _| {
                 status(
                     slot_api,
                     slot_payments,
@@ -1340,7 +1341,7 @@ where
                 ),
                 ::parallel_routes::__private::Nil,
             );
-            let call = move |(slot_overview, ())| service(slot_overview);
+            let call = move |(slot_overview, ()), _| service(slot_overview);
             ::core::result::Result::Ok(
                 if const {
                     <service::handler::overview::index as ::parallel_routes::__private::SlotHandler<

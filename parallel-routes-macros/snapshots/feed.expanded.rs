@@ -458,7 +458,7 @@ where
                     ),
                 ),
             );
-            let call = move |(slot_header, (slot_posts, (slot_suggestions, ())))| {
+            let call = move |(slot_header, (slot_posts, (slot_suggestions, ()))), _| {
                 feed(slot_header, slot_posts, slot_suggestions)
             };
             ::core::result::Result::Ok(
@@ -654,7 +654,11 @@ where
             ::parallel_routes::__private::run_slot(
                 || <Self as ::parallel_routes::__private::SlotHandler<__S>>::META,
                 timed,
-                async move { ::parallel_routes::__private::SlotOutput::into_outcome(posts().await) },
+                async move {
+                    ::parallel_routes::__private::SlotOutput::into_outcome(
+                        ::parallel_routes::__private::streamed_output(posts().await),
+                    )
+                },
             )
         }))
     }
@@ -718,7 +722,9 @@ where
                 || <Self as ::parallel_routes::__private::SlotHandler<__S>>::META,
                 timed,
                 async move {
-                    ::parallel_routes::__private::SlotOutput::into_outcome(suggestions().await)
+                    ::parallel_routes::__private::SlotOutput::into_outcome(
+                        ::parallel_routes::__private::streamed_output(suggestions().await),
+                    )
                 },
             )
         }))

@@ -452,7 +452,8 @@ where
                     ::parallel_routes::__private::Nil,
                 ),
             );
-            let call = move |(slot_nav, (slot_children, ()))| shell(arg_0, slot_nav, slot_children);
+            let call =
+                move |(slot_nav, (slot_children, ())), _| shell(arg_0, slot_nav, slot_children);
             ::core::result::Result::Ok(
                 if const {
                     <shell::handler::nav::index as ::parallel_routes::__private::SlotHandler<
@@ -1169,14 +1170,18 @@ where
                 timed,
                 async move {
                     match joined.await {
-                        ::core::result::Result::Ok((slot_sidebar, (slot_children, ()))) => {
-                            ::parallel_routes::__private::SlotOutput::into_outcome(
-                                settings(arg_0, slot_sidebar, slot_children).await,
+                        ::core::result::Result::Ok(((slot_sidebar, (slot_children, ())), head)) => {
+                            (
+                                ::parallel_routes::__private::SlotOutput::into_outcome(
+                                    settings(arg_0, slot_sidebar, slot_children).await,
+                                ),
+                                head,
                             )
                         }
-                        ::core::result::Result::Err(interrupt) => {
-                            ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt)
-                        }
+                        ::core::result::Result::Err(interrupt) => (
+                            ::parallel_routes::__private::SlotOutcome::Interrupted(interrupt),
+                            ::parallel_routes::__private::Head::new(),
+                        ),
                     }
                 },
             )) as ::parallel_routes::__private::BoxedSlot,

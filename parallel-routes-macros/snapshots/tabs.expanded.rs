@@ -1220,7 +1220,7 @@ where
                     ),
                 ),
             );
-            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ())))), _| {
                 dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(
@@ -1459,7 +1459,7 @@ where
                     ),
                 ),
             );
-            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ())))), _| {
                 dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(
@@ -1698,7 +1698,7 @@ where
                     ),
                 ),
             );
-            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ()))))| {
+            let call = move |(slot_tabs, (slot_latest, (slot_archive, (slot_children, ())))), _| {
                 dashboard(slot_tabs, slot_latest, slot_archive, slot_children)
             };
             ::core::result::Result::Ok(

@@ -100,6 +100,14 @@ pub(crate) fn is_fragment(ty: &Type) -> bool {
     })
 }
 
+/// Whether `ty` is written as `Head` (or a path ending in it, such as
+/// `parallel_routes::Head`): the layout's merged document head.
+pub(crate) fn is_head(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|segment| {
+        segment.ident == "Head" && matches!(segment.arguments, PathArguments::None)
+    })
+}
+
 /// `T` when `ty` is written `State<T>`: the state type the handler's extractors are checked
 /// against.
 pub(crate) fn state_type(ty: &Type) -> Option<Type> {

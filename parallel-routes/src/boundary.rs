@@ -17,6 +17,7 @@ use tracing::field::Empty;
 
 use crate::error::{Interrupt, SlotError, SlotErrorKind, SlotOutcome, panic_message};
 use crate::fragment::Fragment;
+use crate::head::Head;
 
 /// What the generated code knows about a slot at compile time.
 pub struct SlotMeta {
@@ -58,16 +59,27 @@ impl Depends {
     };
 }
 
-/// A slot that has finished: its HTML (the content or the error fallback), and when it
-/// finished if the request asked for `Server-Timing`.
+/// A slot that has finished: its HTML (the content or the error fallback), and, when there
+/// is any, what else it gave: the head it contributed, when it finished if the request asked
+/// for `Server-Timing`.
 ///
-/// Two words, so that the page's join, which holds one per slot, stays small: the timing is
-/// boxed, and only there when asked for.
+/// Two words beside the fragment, so that the page's join, which holds one per slot, stays
+/// small: the rest is boxed, and only there when there is some.
 pub struct Rendered {
     /// What goes into the layout.
     pub fragment: Fragment,
-    /// The slot's name and end, for `Server-Timing`.
-    pub timing: Option<Box<SlotTiming>>,
+    /// The slot's head and timing, if it has either.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// What a finished slot gave beside its fragment; see [`Rendered`].
+pub struct Extras {
+    /// The slot's name: `children` for a page or a nested level, whose head wins.
+    pub slot: &'static str,
+    /// When the slot finished, for `Server-Timing`.
+    pub timing: Option<SlotTiming>,
+    /// What the slot returned as `(Head, T)`.
+    pub head: Head,
 }
 
 /// When a slot finished, for `Server-Timing`.
@@ -89,10 +101,39 @@ impl Rendered {
 
     /// `fragment`, finished at `finished` if timed.
     pub fn new(fragment: Fragment, slot: &'static str, finished: Option<Instant>) -> Self {
-        Rendered {
-            fragment,
-            timing: finished.map(|finished| Box::new(SlotTiming { slot, finished })),
-        }
+        Rendered::with_head(fragment, slot, finished, None)
+    }
+
+    /// `fragment` with the `head` it contributed, finished at `finished` if timed.
+    pub fn with_head(
+        fragment: Fragment,
+        slot: &'static str,
+        finished: Option<Instant>,
+        head: Option<Box<Head>>,
+    ) -> Self {
+        let extras = (finished.is_some() || head.is_some()).then(|| {
+            Box::new(Extras {
+                slot,
+                timing: finished.map(|finished| SlotTiming { slot, finished }),
+                head: head.map(|head| *head).unwrap_or_default(),
+            })
+        });
+        Rendered { fragment, extras }
+    }
+
+    /// The slot's timing, if it was timed.
+    pub fn timing(&self) -> Option<&SlotTiming> {
+        self.extras
+            .as_ref()
+            .and_then(|extras| extras.timing.as_ref())
+    }
+
+    /// The slot's head, taken out (empty if it gave none).
+    pub fn take_head(&mut self) -> Head {
+        self.extras
+            .as_mut()
+            .map(|extras| std::mem::take(&mut extras.head))
+            .unwrap_or_default()
     }
 }
 
@@ -224,7 +265,7 @@ fn settle(
         Ok(Poll::Pending) => Poll::Pending,
         Ok(Poll::Ready(SlotOutcome::Rendered(fragment))) => Poll::Ready(Ok(Rendered {
             fragment,
-            timing: None,
+            extras: None,
         })),
         Ok(Poll::Ready(outcome)) => Poll::Ready(finish(meta, None, Ok(outcome))),
         Err(panic) => Poll::Ready(finish(meta, None, Err(panic))),
@@ -289,6 +330,15 @@ fn finish(
         Ok(SlotOutcome::Rendered(fragment)) => {
             record("rendered");
             return Ok(Rendered::new(fragment, meta.slot, ended.filter(|_| timed)));
+        }
+        Ok(SlotOutcome::Headed(fragment, head)) => {
+            record("rendered");
+            return Ok(Rendered::with_head(
+                fragment,
+                meta.slot,
+                ended.filter(|_| timed),
+                Some(head),
+            ));
         }
         Ok(SlotOutcome::Interrupted(interrupt)) => {
             record("interrupted");

@@ -59,6 +59,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::fragment::{Fragment, IntoFragment};
+use crate::head::Head;
 
 /// Why a slot rendered its error fallback, as given to an `error = f` function.
 #[derive(Debug, Clone)]
@@ -207,6 +208,8 @@ impl IntoResponse for Interrupt {
 pub enum SlotOutcome {
     /// The slot rendered.
     Rendered(Fragment),
+    /// The slot rendered, with a head: it returned `(Head, T)`.
+    Headed(Fragment, Box<Head>),
     /// `Err(e)` with `e.to_string()`.
     Failed(String),
     /// `Err(Interrupt)`.
@@ -216,7 +219,8 @@ pub enum SlotOutcome {
 }
 
 /// A slot or page handler's return type: any [`IntoFragment`], `Result<T, E>` with
-/// `T: IntoFragment, E: Display`, `Result<T, Interrupt>`, or `Result<T, Failure>`.
+/// `T: IntoFragment, E: Display`, `Result<T, Interrupt>`, or `Result<T, Failure>`; and each of
+/// these with `(Head, T)` in place of `T`, to contribute to the document head ([`Head`]).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be rendered into a slot",
     label = "a slot or page handler must return an `IntoFragment` type, or a `Result` of one",
@@ -310,6 +314,68 @@ impl<T: IntoFragment> SlotOutput for Result<T, Failure> {
             Err(Failure(FailureKind::Error(error))) => SlotOutcome::Failed(error),
         }
     }
+}
+
+/// A handler's output with the head it contributes: `(Head, T)`, or a `Result` of one.
+fn headed<T: IntoFragment>((head, value): (Head, T)) -> SlotOutcome {
+    SlotOutcome::Headed(value.into_fragment(), Box::new(head))
+}
+
+impl<T: IntoFragment> SlotOutput for (Head, T) {
+    fn into_outcome(self) -> SlotOutcome {
+        headed(self)
+    }
+}
+
+impl<T: IntoFragment, E: Display> SlotOutput for Result<(Head, T), E> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => headed(value),
+            Err(error) => SlotOutcome::Failed(error.to_string()),
+        }
+    }
+}
+
+impl<T: IntoFragment> SlotOutput for Result<(Head, T), Interrupt> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => headed(value),
+            Err(interrupt) => SlotOutcome::Interrupted(interrupt),
+        }
+    }
+}
+
+impl<T: IntoFragment> SlotOutput for Result<(Head, T), Failure> {
+    fn into_outcome(self) -> SlotOutcome {
+        match self {
+            Ok(value) => headed(value),
+            Err(Failure(FailureKind::Interrupt(interrupt))) => SlotOutcome::Interrupted(interrupt),
+            Err(Failure(FailureKind::Error(error))) => SlotOutcome::Failed(error),
+        }
+    }
+}
+
+/// A loading slot's output: anything a slot may return but `(Head, T)`, which a streamed
+/// slot cannot give (the head goes out with the shell, before it has run). `#[slot]` checks a
+/// loading slot's handler against it.
+#[diagnostic::on_unimplemented(
+    message = "a slot with `loading` cannot return `{Self}`: its head would arrive after the shell that holds `<head>`",
+    label = "a streamed slot cannot contribute to the document head",
+    note = "return the content alone, and set the title from the page or from a slot without `loading`"
+)]
+pub trait StreamedOutput {}
+
+#[diagnostic::do_not_recommend]
+impl<T: IntoFragment> StreamedOutput for T {}
+
+#[diagnostic::do_not_recommend]
+impl<T: IntoFragment, E> StreamedOutput for Result<T, E> {}
+
+/// Never called for its value: wrapping a loading slot's output checks it is a
+/// [`StreamedOutput`], reported at the handler's return type.
+#[inline(always)]
+pub fn streamed_output<T: StreamedOutput>(output: T) -> T {
+    output
 }
 
 /// The text of a panic's payload, for the log.

@@ -19,9 +19,10 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::boundary::{Rendered, SlotTiming};
+use crate::boundary::{Extras, Rendered};
 use crate::error::Interrupt;
 use crate::fragment::Fragment;
+use crate::head::Head;
 
 pin_project! {
     /// One slot of a [`Join`]: its future while it runs, then its fragment.
@@ -78,9 +79,22 @@ impl<H, T> Cons<H, T> {
 /// The end of the list.
 pub struct Nil;
 
-/// The timings of the slots that finished, when the request asked for `Server-Timing`, by
-/// their place in the page.
-pub type Timings = Vec<(usize, Box<SlotTiming>)>;
+/// What the finished slots gave beside their fragments (their heads; their timings, when the
+/// request asked for `Server-Timing`), by their place in the page. Empty for a page whose
+/// slots gave neither.
+pub type Timings = Vec<(usize, Box<Extras>)>;
+
+/// The merged head of a level's slots (see [`Head::of_level`]), taken out of `timings`.
+pub(crate) fn level_head(timings: &mut Timings) -> Head {
+    if timings.is_empty() {
+        return Head::new();
+    }
+    Head::of_level(
+        timings
+            .iter_mut()
+            .map(|(_, extras)| (extras.slot, &mut extras.head)),
+    )
+}
 
 /// A list of slot cells. Implemented for [`Cons`] and [`Nil`]; not meant to be implemented
 /// by hand.
@@ -144,9 +158,9 @@ where
         let mut this = self.project();
         let done = match this.head.as_mut().project() {
             CellProj::Running { future } if polled.contains(&index) => match future.poll(cx) {
-                Poll::Ready(Ok(Rendered { fragment, timing })) => {
-                    if let Some(timing) = timing {
-                        push(timings, index, timing);
+                Poll::Ready(Ok(Rendered { fragment, extras })) => {
+                    if let Some(extras) = extras {
+                        push(timings, index, extras);
                     }
                     this.head.set(Cell::Done { fragment });
                     true
@@ -188,18 +202,22 @@ pin_project! {
     }
 }
 
-/// Runs `slots` at once: their fragments (a nested level's, whose timings are its page's
-/// one entry); or the first interrupt.
+/// Runs `slots` at once: their fragments and merged head (a nested level's, whose timings
+/// are its page's one entry); or the first interrupt.
 pub fn join_fragments<L: Slots>(slots: L) -> JoinFragments<L> {
-    futures_util::FutureExt::map(join(slots), |joined| joined.map(|(fragments, _)| fragments))
+    futures_util::FutureExt::map(join(slots), |joined| {
+        joined.map(|(fragments, mut timings)| (fragments, level_head(&mut timings)))
+    })
 }
 
 /// The outcome of a [`Join`].
 type Joined<L> = Result<(<L as Slots>::Fragments, Timings), Interrupt>;
 
 /// The future of [`join_fragments`].
-pub type JoinFragments<L> =
-    futures_util::future::Map<Join<L>, fn(Joined<L>) -> Result<<L as Slots>::Fragments, Interrupt>>;
+pub type JoinFragments<L> = futures_util::future::Map<
+    Join<L>,
+    fn(Joined<L>) -> Result<(<L as Slots>::Fragments, Head), Interrupt>,
+>;
 
 /// Runs `slots` at once: their fragments, and the timings of those that were timed; or the
 /// first interrupt.
@@ -245,8 +263,8 @@ impl<L: Slots> Future for Join<L> {
 /// A finished slot's timing, put with the others. This and [`and`] are not generic, so
 /// compiled once rather than for every slot.
 #[inline(never)]
-fn push(timings: &mut Timings, index: usize, timing: Box<SlotTiming>) {
-    timings.push((index, timing));
+fn push(timings: &mut Timings, index: usize, extras: Box<Extras>) {
+    timings.push((index, extras));
 }
 
 /// A cell (`done`: it has finished) and the rest of the list: ready once both are, or at

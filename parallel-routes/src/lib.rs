@@ -55,6 +55,7 @@
 mod boundary;
 pub mod error;
 pub mod fragment;
+pub mod head;
 mod join;
 mod page;
 mod partial;
@@ -69,6 +70,7 @@ pub use error::{Failure, Interrupt, SlotError, SlotErrorKind};
 #[cfg(feature = "askama")]
 pub use fragment::TemplateError;
 pub use fragment::{Fragment, IntoFragment};
+pub use head::Head;
 pub use stream::{CspNonce, SWAP_SCRIPT, StreamMode};
 pub use timing::ServerTiming;
 
@@ -204,7 +206,9 @@ pub use parallel_routes_macros::page;
 
 /// Everything a page module needs: `use parallel_routes::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Failure, Fragment, Interrupt, IntoFragment, SlotError, layout, page, slot};
+    pub use crate::{
+        Failure, Fragment, Head, Interrupt, IntoFragment, SlotError, layout, page, slot,
+    };
 }
 
 /// The README's Rust examples, compiled as doctests (with the features they use: `cargo test
@@ -217,7 +221,8 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::boundary::{Depends, Rendered, SlotMeta, run_slot};
-    pub use crate::error::{SlotOutcome, SlotOutput};
+    pub use crate::error::{SlotOutcome, SlotOutput, StreamedOutput, streamed_output};
+    pub use crate::head::Head;
     pub use crate::join::{Cell, Cons, Nil, join_fragments};
     pub use crate::page::{
         Fragments, LayoutGuard, LayoutHandler, NestedPage, OwnPage, Page, ParentLayout,

@@ -294,8 +294,9 @@ where
 /// not per slot.
 fn fragment_response(started: Option<Instant>, result: Result<Rendered, Interrupt>) -> Response {
     match result {
-        Ok(rendered) => TimingHeader::of(started, rendered.timing.as_deref())
-            .add_to(rendered.fragment.into_response()),
+        Ok(rendered) => {
+            TimingHeader::of(started, rendered.timing()).add_to(rendered.fragment.into_response())
+        }
         Err(interrupt) => interrupt.into_response(),
     }
 }

@@ -25,6 +25,7 @@ use futures_util::future::{join, try_join_all};
 use crate::boundary::{Depends, Rendered, SlotMeta};
 use crate::error::Interrupt;
 use crate::fragment::Fragment;
+use crate::head::Head;
 use crate::page::Fragments;
 use crate::route::{Found, Routes};
 
@@ -314,7 +315,18 @@ async fn swaps(
         }
     };
     let (slots, child) = join(try_join_all(futures), child_future).await;
-    let (slots, child) = (slots?, child?);
+    let (mut slots, mut child) = (slots?, child?);
+    // The changed slots' head (the unchanged ones did not run): a title among it goes to
+    // htmx with the swaps (see `respond`).
+    let head = Head::of_level(
+        slots
+            .iter_mut()
+            .chain(child.as_mut().map(|(_, rendered)| rendered))
+            .filter_map(|rendered| {
+                let extras = rendered.extras.as_mut()?;
+                Some((extras.slot, &mut extras.head))
+            }),
+    );
     let mut html = String::new();
     for (index, rendered) in indices.into_iter().zip(slots) {
         oob(&mut html, targets.get(index).copied(), &rendered.fragment);
@@ -328,10 +340,13 @@ async fn swaps(
         Some((false, rendered)) => html.push_str(rendered.fragment.as_str()),
         None => {}
     }
-    Ok(Rendered {
-        fragment: Fragment::html(html),
-        timing: None,
-    })
+    let head = (!head.is_empty()).then(|| Box::new(head));
+    Ok(Rendered::with_head(
+        Fragment::html(html),
+        "children",
+        None,
+        head,
+    ))
 }
 
 /// `<div hx-swap-oob="innerHTML:#target">fragment</div>`: htmx swaps the wrapper's content
@@ -347,9 +362,18 @@ fn oob(html: &mut String, target: Option<&str>, fragment: &Fragment) {
 }
 
 /// The response of a partial navigation: the swaps, or an interrupt answered the htmx way.
+/// The changed slots' title, if they set one, comes first as `<title>`, which htmx puts on
+/// the document.
 pub fn respond(result: Result<Rendered, Interrupt>) -> Response {
     match result {
-        Ok(rendered) => Html(rendered.fragment.into_string()).into_response(),
+        Ok(mut rendered) => {
+            let title = rendered.take_head().title_html();
+            let swaps = rendered.fragment.into_string();
+            match title {
+                Some(title) => Html(title + &swaps).into_response(),
+                None => Html(swaps).into_response(),
+            }
+        }
         Err(interrupt) => interrupted(interrupt),
     }
 }

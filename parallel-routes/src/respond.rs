@@ -22,7 +22,8 @@ use pin_project_lite::pin_project;
 
 use crate::boundary::Rendered;
 use crate::error::{Interrupt, SlotOutcome, layout_panicked};
-use crate::join::{Join, Slots, Timings, join};
+use crate::head::Head;
+use crate::join::{Join, Slots, Timings, join, level_head};
 use crate::timing::TimingHeader;
 
 /// A response future, boxed.
@@ -127,7 +128,7 @@ pub fn run<L, C, F, R>(
 ) -> Run<L, C, F, R>
 where
     L: Slots,
-    C: FnOnce(L::Fragments) -> F,
+    C: FnOnce(L::Fragments, Head) -> F,
     F: Future,
     R: FnOnce(F::Output) -> Response,
 {
@@ -144,7 +145,7 @@ where
 impl<L, C, F, R> Future for Run<L, C, F, R>
 where
     L: Slots,
-    C: FnOnce(L::Fragments) -> F,
+    C: FnOnce(L::Fragments, Head) -> F,
     F: Future,
     R: FnOnce(F::Output) -> Response,
 {
@@ -165,12 +166,12 @@ where
                     else {
                         unreachable!("matched above")
                     };
-                    let (fragments, timings) = match joined {
+                    let (fragments, mut timings) = match joined {
                         Ok(joined) => joined,
                         Err(interrupt) => return Poll::Ready(interrupt.into_response()),
                     };
                     let timing = timing_header(started, &timings);
-                    let render = call(fragments);
+                    let render = call(fragments, level_head(&mut timings));
                     self.set(Run::Responding {
                         respond: respond(layout, timing, render, into_response),
                     });
@@ -185,7 +186,12 @@ where
 /// The page's `Server-Timing` header from its slots' timings. Not generic: compiled once,
 /// not per page.
 fn timing_header(started: Option<Instant>, timings: &Timings) -> TimingHeader {
-    TimingHeader::of(started, timings.iter().map(|(_, timing)| &**timing))
+    TimingHeader::of(
+        started,
+        timings
+            .iter()
+            .filter_map(|(_, extras)| extras.timing.as_ref()),
+    )
 }
 
 pin_project! {
@@ -248,27 +254,38 @@ where
 }
 
 /// Runs a nested layout (its slots, then the layout function) as its parent's `children`
-/// (`timed`: the request asked for `Server-Timing`). Its slots have their own boundaries; a
-/// panic in the layout function itself answers `500`, as it would for a layout that is not
-/// nested, and is logged.
+/// (`timed`: the request asked for `Server-Timing`). `page` gives the layout's outcome and the
+/// merged head of its slots and page, which goes over the head the layout itself returned.
+/// Its slots have their own boundaries; a panic in the layout function itself answers `500`,
+/// as it would for a layout that is not nested, and is logged.
 pub async fn run_nested<F>(
     layout: &'static str,
     timed: bool,
     page: F,
 ) -> Result<Rendered, Interrupt>
 where
-    F: Future<Output = SlotOutcome>,
+    F: Future<Output = (SlotOutcome, Head)>,
 {
-    match AssertUnwindSafe(page).catch_unwind().await {
-        Ok(SlotOutcome::Rendered(fragment)) => Ok(Rendered::new(
+    let finished = |fragment, own: Option<Box<Head>>, level: Head| {
+        let head = match own {
+            Some(own) => own.merge(level),
+            None => level,
+        };
+        let head = (!head.is_empty()).then(|| Box::new(head));
+        Ok(Rendered::with_head(
             fragment,
             "children",
             timed.then(Instant::now),
-        )),
-        Ok(SlotOutcome::Interrupted(interrupt)) => Err(interrupt),
+            head,
+        ))
+    };
+    match AssertUnwindSafe(page).catch_unwind().await {
+        Ok((SlotOutcome::Rendered(fragment), level)) => finished(fragment, None, level),
+        Ok((SlotOutcome::Headed(fragment, own), level)) => finished(fragment, Some(own), level),
+        Ok((SlotOutcome::Interrupted(interrupt), _)) => Err(interrupt),
         // The layout returned `Err(e)` (a template that failed, say): the page cannot be
         // built, as when a layout panics; the error is logged, not sent.
-        Ok(SlotOutcome::Failed(error)) => {
+        Ok((SlotOutcome::Failed(error), _)) => {
             tracing::error!(
                 layout,
                 error,
@@ -276,7 +293,9 @@ where
             );
             Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR))
         }
-        Ok(SlotOutcome::TimedOut(_)) => Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR)),
+        Ok((SlotOutcome::TimedOut(_), _)) => {
+            Err(Interrupt::response(StatusCode::INTERNAL_SERVER_ERROR))
+        }
         Err(panic) => Err(Interrupt::response(layout_panicked(layout, panic.as_ref()))),
     }
 }

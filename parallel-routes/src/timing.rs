@@ -151,7 +151,7 @@ mod tests {
     use crate::boundary::Rendered;
 
     fn timing(rendered: &Rendered) -> Option<&SlotTiming> {
-        rendered.timing.as_deref()
+        rendered.timing()
     }
 
     #[test]

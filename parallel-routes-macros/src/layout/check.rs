@@ -22,7 +22,11 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
     let reads = crate::depends::Reads::of(
         params
             .iter()
-            .filter(|param| !param.discarded && !signature::is_fragment(&param.ty))
+            .filter(|param| {
+                !param.discarded
+                    && !signature::is_fragment(&param.ty)
+                    && !signature::is_head(&param.ty)
+            })
             .map(|param| &param.ty),
     );
     for param in params {
@@ -44,6 +48,16 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
                     taken.push(slot.clone());
                 }
                 layout_params.push(LayoutParam::Fragment(slot.clone()));
+            }
+            None if signature::is_head(&param.ty) => {
+                if layout_params.iter().any(|p| matches!(p, LayoutParam::Head)) {
+                    errors.push(syn::Error::new_spanned(
+                        &param.ty,
+                        "a layout takes its `Head` once: this is a second `Head` parameter",
+                    ));
+                } else {
+                    layout_params.push(LayoutParam::Head);
+                }
             }
             None if signature::is_fragment(&param.ty) => {
                 let what = param
@@ -163,6 +177,9 @@ pub(crate) fn check(args: LayoutArgs, function: &ItemFn, errors: &mut Errors) ->
         path_span,
         slots: args.slots,
         children,
+        takes_head: layout_params
+            .iter()
+            .any(|param| matches!(param, LayoutParam::Head)),
         params: layout_params,
         state: state.unwrap_or_else(unit),
         output_span: signature::output_span(&function.sig),

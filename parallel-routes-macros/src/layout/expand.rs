@@ -620,7 +620,7 @@ fn extractor_checks(layout: &Layout) -> TokenStream {
         LayoutParam::Extractor(ty) => Some(quote_spanned! {syn::spanned::Spanned::span(ty)=>
             let _ = ::parallel_routes::__private::layout_arg::<#ty, #state>;
         }),
-        LayoutParam::Fragment(_) => None,
+        LayoutParam::Fragment(_) | LayoutParam::Head => None,
     });
     let checks: Vec<TokenStream> = checks.collect();
     if checks.is_empty() {

@@ -27,6 +27,8 @@ pub(crate) struct Layout {
     pub(crate) children: Option<Ident>,
     /// The function's parameters, in order.
     pub(crate) params: Vec<LayoutParam>,
+    /// Whether the layout takes `head: Head`.
+    pub(crate) takes_head: bool,
     /// The state type the layout's extractors are checked against.
     pub(crate) state: Type,
     /// Where a return type that is not `IntoResponse` is reported.
@@ -86,6 +88,8 @@ pub(crate) enum LayoutParam {
     Fragment(Ident),
     /// An axum extractor.
     Extractor(Box<Type>),
+    /// `head: Head`: the merged head of the layout's page and slots.
+    Head,
 }
 
 impl Layout {
@@ -93,7 +97,7 @@ impl Layout {
     pub(crate) fn extractors(&self) -> impl Iterator<Item = &Type> {
         self.params.iter().filter_map(|param| match param {
             LayoutParam::Extractor(ty) => Some(&**ty),
-            LayoutParam::Fragment(_) => None,
+            LayoutParam::Fragment(_) | LayoutParam::Head => None,
         })
     }
 

@@ -448,6 +448,13 @@ fn render(
                 let var = format_ident!("slot_{}", slot, span = proc_macro2::Span::mixed_site());
                 call_args.push(hygienic!(#var));
             }
+            LayoutParam::Head => {
+                // A nested layout's head goes on to its parent too: the layout gets a copy.
+                call_args.push(match tail {
+                    Tail::Nest => hygienic!(::core::clone::Clone::clone(&head)),
+                    Tail::Respond => hygienic!(head),
+                });
+            }
             LayoutParam::Extractor(ty) => {
                 let var = format_ident!("arg_{}", index, span = proc_macro2::Span::mixed_site());
                 bounds.push(hygienic!(#ty: #private::LayoutArg<__S>,));
@@ -675,8 +682,11 @@ fn render(
             let run = hygienic! {
                 #private::run_nested(#layout_name, timed, async move {
                     match joined.await {
-                        ::core::result::Result::Ok(#fragments) => #fragment,
-                        ::core::result::Result::Err(interrupt) => #private::SlotOutcome::Interrupted(interrupt),
+                        ::core::result::Result::Ok((#fragments, head)) => (#fragment, head),
+                        ::core::result::Result::Err(interrupt) => (
+                            #private::SlotOutcome::Interrupted(interrupt),
+                            #private::Head::new(),
+                        ),
                     }
                 })
             };
@@ -698,13 +708,18 @@ fn render(
                 |output| #private::axum::response::IntoResponse::into_response(output)
             };
             let call = quote_spanned! {layout.output_span=> #name( #( #call_args ),* )};
+            let head_pattern = if layout.takes_head {
+                hygienic!(head)
+            } else {
+                hygienic!(_)
+            };
             let buffered = hygienic! {
                 #private::Rest::Buffered(#private::run(#layout_name, timed, slots, call, #into_response))
             };
             let rest = streamed_or(layout, &streams, &metas, &into_response, buffered);
             hygienic! {
                 let slots = #list;
-                let call = move |#fragments| #call;
+                let call = move |#fragments, #head_pattern| #call;
                 ::core::result::Result::Ok(#rest)
             }
         }

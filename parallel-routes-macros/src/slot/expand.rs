@@ -23,8 +23,15 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
     let vars: Vec<Ident> = (0..args.len())
         .map(|i| format_ident!("arg_{}", i, span = proc_macro2::Span::mixed_site()))
         .collect();
-    let outcome = quote_spanned! {slot.output_span=>
-        #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
+    // A loading slot's output is checked to carry no `Head` (it would come after the shell).
+    let outcome = if slot.loading.is_some() {
+        quote_spanned! {slot.output_span=>
+            #private::SlotOutput::into_outcome(#private::streamed_output(#function( #( #vars ),* ).await))
+        }
+    } else {
+        quote_spanned! {slot.output_span=>
+            #private::SlotOutput::into_outcome(#function( #( #vars ),* ).await)
+        }
     };
     let meta = meta(slot);
     let call = hygienic! {

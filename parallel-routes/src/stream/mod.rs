@@ -41,6 +41,7 @@ use futures_util::FutureExt;
 
 use crate::boundary::{Rendered, SlotMeta};
 use crate::error::Interrupt;
+use crate::head::Head;
 use crate::join::{Cell, Cons, Nil, Slots};
 use crate::respond::BoxResponseFuture;
 use markers::StreamId;
@@ -145,7 +146,7 @@ pub fn nested<L>(
     parts: &Parts,
     metas: &'static [&'static SlotMeta],
     slots: L,
-) -> Pin<Box<dyn Future<Output = Result<L::Fragments, Interrupt>> + Send>>
+) -> Pin<Box<dyn Future<Output = Result<(L::Fragments, Head), Interrupt>> + Send>>
 where
     L: StreamSlots,
     L::Fragments: Send + 'static,
@@ -154,8 +155,9 @@ where
     let mut started = Vec::with_capacity(metas.len());
     slots.into_stream(metas, &mut started);
     Box::pin(async move {
-        let rendered = running::nested(levels, started).await?;
-        Ok(L::fragments(&mut rendered.into_iter()))
+        let mut rendered = running::nested(levels, started).await?;
+        let head = head_of(&mut rendered);
+        Ok((L::fragments(&mut rendered.into_iter()), head))
     })
 }
 
@@ -178,7 +180,7 @@ pub fn page<L, C, F, R>(
 ) -> BoxResponseFuture
 where
     L: StreamSlots,
-    C: FnOnce(L::Fragments) -> F + Send + 'static,
+    C: FnOnce(L::Fragments, Head) -> F + Send + 'static,
     F: Future + Send,
     R: FnOnce(F::Output) -> Response + Send + 'static,
 {
@@ -196,14 +198,24 @@ where
     slots.into_stream(metas, &mut started);
     Box::pin(async move {
         match running::until_shell(mode, id, nonce, started, levels).await {
-            Ok((rendered, pending)) => {
+            Ok((mut rendered, pending)) => {
+                let head = head_of(&mut rendered);
                 let fragments = L::fragments(&mut rendered.into_iter());
-                let render = AssertUnwindSafe(call(fragments).map(into_response)).catch_unwind();
+                let render =
+                    AssertUnwindSafe(call(fragments, head).map(into_response)).catch_unwind();
                 pending.respond(layout, render).await
             }
             Err(interrupt) => interrupt.into_response(),
         }
     })
+}
+
+/// The merged head of the slots finished by the shell (a loading slot contributes none).
+fn head_of(rendered: &mut [Rendered]) -> Head {
+    Head::of_level(rendered.iter_mut().filter_map(|rendered| {
+        let extras = rendered.extras.as_mut()?;
+        Some((extras.slot, &mut extras.head))
+    }))
 }
 
 #[cfg(test)]
