@@ -32,7 +32,7 @@ async fn the_dashboard_shows_the_latest_news_and_the_transactions_from_sqlite() 
     assert_eq!(reply.status, StatusCode::OK);
     let body = &reply.body;
     assert!(
-        body.contains(r#"<a href="/dashboard" aria-current="page">Dashboard</a>"#),
+        body.contains(r#"<a href="/dashboard" hx-get="/dashboard" hx-push-url="true" hx-swap="none" aria-current="page">Dashboard</a>"#),
         "{body}"
     );
     // The five latest news with their authors (a join), not the sixth, older one.
@@ -52,10 +52,9 @@ async fn the_dashboard_shows_the_latest_news_and_the_transactions_from_sqlite() 
     assert!(body.contains("<div class=\"stat\"><b>−€1050.00</b>Marketing</div>"));
     let home = get(acme::app(acme::database(&db.url()).await.unwrap()), "/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(
-        home.body
-            .contains(r#"<a href="/" aria-current="page">Home</a>"#)
-    );
+    assert!(home.body.contains(
+        r#"<a href="/" hx-get="/" hx-push-url="true" hx-swap="none" aria-current="page">Home</a>"#
+    ));
 }
 
 #[tokio::test]
@@ -110,19 +109,19 @@ async fn the_chat_shows_its_conversations_a_default_pane_and_answers_bad_ids() {
     // The list: each conversation with its message count (a join and a count).
     assert!(
         pane.body
-            .contains(r#"<a href="/chat/1">Launch plan</a> <span class="meta">2</span>"#),
+            .contains(r#"<a href="/chat/1" hx-get="/chat/1" hx-push-url="true" hx-swap="none">Launch plan</a> <span class="meta">2</span>"#),
         "{}",
         pane.body
     );
     assert!(
         pane.body
-            .contains(r#"<a href="/chat" aria-current="page">Chat</a>"#)
+            .contains(r#"<a href="/chat" hx-get="/chat" hx-push-url="true" hx-swap="none" aria-current="page">Chat</a>"#)
     );
     let one = get(app(), "/chat/1").await;
     assert_eq!(one.status, StatusCode::OK);
     assert!(
         one.body
-            .contains(r#"<a href="/chat/1" aria-current="page">Launch plan</a>"#)
+            .contains(r#"<a href="/chat/1" hx-get="/chat/1" hx-push-url="true" hx-swap="none" aria-current="page">Launch plan</a>"#)
     );
     assert!(
         one.body
@@ -130,12 +129,12 @@ async fn the_chat_shows_its_conversations_a_default_pane_and_answers_bad_ids() {
     );
     assert!(
         one.body
-            .contains(r#"<form method="post" action="/chat/1/messages">"#)
+            .contains(r##"<form method="post" action="/chat/1/messages" hx-post="/chat/1/messages" hx-target="#current""##)
     );
     // The section is still current in the navigation on a conversation.
     assert!(
         one.body
-            .contains(r#"<a href="/chat" aria-current="page">Chat</a>"#)
+            .contains(r#"<a href="/chat" hx-get="/chat" hx-push-url="true" hx-swap="none" aria-current="page">Chat</a>"#)
     );
     let missing = get(app(), "/chat/9").await;
     assert_eq!(
@@ -246,7 +245,7 @@ async fn the_shop_lists_categories_filters_products_by_query_and_refuses_bad_inp
         ),
         "{body}"
     );
-    assert!(body.contains(r#"<a href="/shop" aria-current="page">Shop</a>"#));
+    assert!(body.contains(r#"<a href="/shop" hx-get="/shop" hx-push-url="true" hx-swap="none" aria-current="page">Shop</a>"#));
     assert_eq!(body.matches("<li>").count() - 3, 3, "three desks: {body}");
     // The filter: at most €400, cheapest first.
     let filtered = get(app(), "/shop/desks?max=400&cheapest_first=true").await;
@@ -360,4 +359,68 @@ async fn every_page_has_its_own_title_from_its_handler() {
         "{}",
         reply.body
     );
+}
+
+#[tokio::test]
+async fn posted_by_htmx_the_form_is_answered_with_the_conversation_pane_alone() {
+    let db = TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let app = || acme::app(pool.clone());
+    let htmx_post = |body: &str| {
+        let mut request = post_form("/chat/3/messages", body);
+        request
+            .headers_mut()
+            .insert("hx-request", "true".parse().unwrap());
+        request
+    };
+    let before = message_count(&pool).await;
+    let (status, headers, _) =
+        parallel_routes_tests::send(app(), htmx_post("body=on+my+way")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/chat/3/@children?sent=true");
+    assert_eq!(message_count(&pool).await, before + 1);
+    // Where htmx follows the redirect: the pane, not the page, with the new message, the form
+    // again, and the one-time request that refreshes the list's counts.
+    let pane = get(app(), "/chat/3/@children?sent=true").await;
+    assert_eq!(pane.status, StatusCode::OK);
+    assert!(
+        pane.body.starts_with("<h2>Support rota</h2>"),
+        "{}",
+        pane.body
+    );
+    assert!(pane.body.contains("<b>You</b> on my way"), "{}", pane.body);
+    assert!(!pane.body.contains("<nav"), "the pane alone: {}", pane.body);
+    assert!(
+        pane.body
+            .contains(r##"hx-get="/chat/3/@list" hx-trigger="load" hx-target="#list""##),
+        "{}",
+        pane.body
+    );
+    // The list it asks for has the new count, the conversation marked current.
+    let list = get(app(), "/chat/3/@list").await;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = 3")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        list.body.contains(&format!(
+            r#"aria-current="page">Support rota</a> <span class="meta">{count}</span>"#
+        )),
+        "{}",
+        list.body
+    );
+    // A refused message: the pane with the reason, nothing written, no list refresh.
+    let (_, headers, _) = parallel_routes_tests::send(app(), htmx_post("body=")).await;
+    assert_eq!(headers["location"], "/chat/3/@children?error=empty");
+    assert_eq!(message_count(&pool).await, before + 1);
+    let pane = get(app(), "/chat/3/@children?error=empty").await;
+    assert!(
+        pane.body
+            .contains(r#"<p role="alert" class="error">Write something first."#)
+    );
+    assert!(!pane.body.contains("hx-trigger=\"load\""), "{}", pane.body);
+    // Without htmx the same form is a full post/redirect/get.
+    let (_, headers, _) =
+        parallel_routes_tests::send(app(), post_form("/chat/3/messages", "body=plain")).await;
+    assert_eq!(headers["location"], "/chat/3");
 }

@@ -399,7 +399,7 @@ async fn a_dropped_table_in_each_widget_renders_fallbacks_without_error_text() {
             "conversations",
             "/chat/1",
             2,
-            "<a href=\"/chat\" aria-current=\"page\">Chat</a>",
+            "<a href=\"/chat\" hx-get=\"/chat\" hx-push-url=\"true\" hx-swap=\"none\" aria-current=\"page\">Chat</a>",
         ),
         ("conversations", "/chat", 1, "Pick a conversation"),
         (
@@ -412,7 +412,7 @@ async fn a_dropped_table_in_each_widget_renders_fallbacks_without_error_text() {
             "categories",
             "/shop/desks",
             3,
-            "<a href=\"/shop\" aria-current=\"page\">Shop</a>",
+            "<a href=\"/shop\" hx-get=\"/shop\" hx-push-url=\"true\" hx-swap=\"none\" aria-current=\"page\">Shop</a>",
         ),
         (
             "post_tags",
@@ -424,7 +424,7 @@ async fn a_dropped_table_in_each_widget_renders_fallbacks_without_error_text() {
             "posts",
             "/blog/parallel-routes",
             3,
-            "<a href=\"/\">Home</a>",
+            "<a href=\"/\" hx-get=\"/\" hx-push-url=\"true\" hx-swap=\"none\">Home</a>",
         ),
     ] {
         let (_db, pool) = fresh().await;
@@ -579,7 +579,7 @@ async fn htmx_partials_swap_the_changed_slots_and_answer_404s_the_htmx_way() {
     let chat = reply(&pool, htmx("/chat/2", "/chat/1")).await;
     assert!(
         chat.body
-            .contains(r#"<a href="/chat/2" aria-current="page">Design review</a>"#)
+            .contains(r#"<a href="/chat/2" hx-get="/chat/2" hx-push-url="true" hx-swap="none" aria-current="page">Design review</a>"#)
     );
     let missing = reply(&pool, htmx("/chat/9", "/chat/1")).await;
     assert_eq!(

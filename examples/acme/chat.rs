@@ -2,10 +2,17 @@
 //! current one on the other (`children`: a page per conversation, and a default "pick a
 //! conversation" pane), and a form that posts a message (a plain axum `POST` handler beside
 //! the page, then a redirect back).
+//!
+//! With htmx on the page the form posts with `hx-post`, and the handler redirects htmx to the
+//! page's own fragment, `/chat/{id}/@children`: the conversation pane (its messages, the form
+//! again, a refusal's reason) is swapped in place, without the rest of the page; after a
+//! message is written, the pane asks for `@list` once (`hx-trigger="load"`), whose counts
+//! have changed. Without JavaScript it is the same form, post/redirect/get.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parallel_routes::TemplateError;
 use parallel_routes::prelude::*;
@@ -80,12 +87,19 @@ struct Conversation {
     error: Option<&'static str>,
     action: String,
     max: usize,
+    /// Written just now, through htmx: the pane refreshes the list's counts.
+    sent: bool,
+    /// The list's fragment endpoint.
+    list: String,
 }
 
 /// What the form's redirect says went wrong (`?error=empty`).
 #[derive(Deserialize)]
 pub struct Refused {
     error: Option<String>,
+    /// Set by the redirect after htmx posted a message.
+    #[serde(default)]
+    sent: bool,
 }
 
 /// `[id]/page.tsx`: a conversation's messages and the form. An unknown id is a 404 (an
@@ -115,7 +129,8 @@ async fn conversation(
         Some("too-long") => Some("That message is too long (500 characters at most)."),
         _ => None,
     };
-    let action = format!("{}/messages", chat::Route::Id { id: id.to_string() });
+    let route = chat::Route::Id { id: id.to_string() };
+    let action = format!("{route}/messages");
     let head = crate::acme::title(&title);
     let html = Fragment::template(&Conversation {
         title,
@@ -123,6 +138,8 @@ async fn conversation(
         error,
         action,
         max: MAX_MESSAGE,
+        sent: refused.sent,
+        list: format!("{route}/@list"),
     })?;
     Ok((head, html))
 }
@@ -136,18 +153,33 @@ pub struct NewMessage {
 /// `POST /chat/{id}/messages`: writes the message and redirects back to the conversation
 /// (post/redirect/get); an empty or oversized message writes nothing and redirects back with
 /// the reason, which the page shows above the form again; an unknown conversation is a 404.
+/// Posted by htmx (`HX-Request`), the redirect is to the conversation's fragment, which htmx
+/// swaps into the pane.
 pub async fn post_message(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Form(message): Form<NewMessage>,
 ) -> Response {
-    let back = chat::Route::Id { id: id.to_string() }.to_string();
+    let page = chat::Route::Id { id: id.to_string() }.to_string();
+    let htmx = headers
+        .get("hx-request")
+        .is_some_and(|value| value == "true");
+    let back = |query: &str| {
+        let to = match (htmx, query) {
+            (true, "") => format!("{page}/@children?sent=true"),
+            (true, query) => format!("{page}/@children?{query}"),
+            (false, "") => page.clone(),
+            (false, query) => format!("{page}?{query}"),
+        };
+        Redirect::to(&to).into_response()
+    };
     let body = message.body.trim();
     if body.is_empty() {
-        return Redirect::to(&format!("{back}?error=empty")).into_response();
+        return back("error=empty");
     }
     if body.chars().count() > MAX_MESSAGE {
-        return Redirect::to(&format!("{back}?error=too-long")).into_response();
+        return back("error=too-long");
     }
     let inserted = sqlx::query(
         "INSERT INTO messages (conversation_id, author, body)
@@ -158,7 +190,7 @@ pub async fn post_message(
     .execute(&state.db)
     .await;
     match inserted {
-        Ok(done) if done.rows_affected() == 1 => Redirect::to(&back).into_response(),
+        Ok(done) if done.rows_affected() == 1 => back(""),
         Ok(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
         Err(error) => {
             tracing::error!(%error, "writing a chat message failed");

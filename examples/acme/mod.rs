@@ -49,6 +49,7 @@ pub fn app(db: SqlitePool) -> Router {
 #[template(path = "app/base.html")]
 struct Base<'a> {
     head: Head,
+    htmx: &'a str,
     style: &'a str,
     nav: Fragment,
     children: Fragment,
@@ -76,6 +77,7 @@ pub async fn site(
 ) -> Result<Html<String>, TemplateError> {
     let page = Base {
         head,
+        htmx: crate::tabs::HTMX_URL,
         style: crate::STYLE,
         nav,
         children,
