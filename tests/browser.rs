@@ -589,3 +589,150 @@ async fn the_htmx_example_navigates_between_tabs_with_real_htmx_in_chromium() {
     assert_eq!(count("month"), 1, "{runs:?}");
     assert_eq!(count("tabs"), 3 + back.requests.len(), "{runs:?}");
 }
+
+// --- the app ----------------------------------------------------------------------------------
+
+/// What `tests/browser/app.mjs` saw at one step.
+#[derive(Debug, serde::Deserialize)]
+struct AppStep {
+    path: String,
+    title: String,
+    h2: Vec<String>,
+    text: std::collections::HashMap<String, Vec<String>>,
+    requests: Vec<String>,
+    #[serde(default)]
+    input: Option<String>,
+    #[serde(default)]
+    bold: Option<usize>,
+}
+
+impl AppStep {
+    fn text(&self, key: &str) -> &[String] {
+        self.text.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What `tests/browser/app.mjs` prints.
+#[derive(Debug, serde::Deserialize)]
+struct AppRun {
+    dashboard: Option<AppStep>,
+    chat: Option<AppStep>,
+    conversation: Option<AppStep>,
+    sent: Option<AppStep>,
+    shop: Option<AppStep>,
+    filtered: Option<AppStep>,
+    post: Option<AppStep>,
+    reloads: usize,
+    errors: Vec<String>,
+}
+
+/// The app example on a fresh SQLite database in Chromium with the real htmx, walked as a user
+/// would: the dashboard (its news streamed in), the chat through htmx navigation, a message
+/// typed and sent (written to the database, shown in place, the list's count updated, no page
+/// load), the shop and its filter, a blog post; each page with its own title.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_walks_its_four_pages_and_sends_a_chat_message_in_chromium() {
+    use parallel_routes_examples::{acme, tabs};
+    let Some(browser) = chromium::browser_or_skip() else {
+        return;
+    };
+    let db = parallel_routes_tests::TempDb::new();
+    let pool = acme::database(&db.url()).await.unwrap();
+    let base = serve(acme::app(pool.clone())).await;
+    let output = browser
+        .script(
+            "app.mjs",
+            &[&base, tabs::HTMX_URL],
+            "htmx.org",
+            Duration::from_secs(120),
+        )
+        .await;
+    let run: AppRun =
+        serde_json::from_str(output.trim()).unwrap_or_else(|error| panic!("{error}: {output}"));
+    assert!(run.errors.is_empty(), "{:#?}", run.errors);
+
+    let dashboard = run.dashboard.expect("the dashboard");
+    assert_eq!(dashboard.title, "Dashboard · Acme");
+    assert_eq!(
+        dashboard.h2,
+        ["Latest news", "Recent transactions", "Overview"]
+    );
+    assert_eq!(dashboard.text("news").len(), 5, "{dashboard:?}");
+    assert_eq!(dashboard.text("transactions").len(), 5, "{dashboard:?}");
+    assert_eq!(dashboard.requests, ["GET /dashboard"]);
+
+    // Through the navigation: htmx asks for the page, which answers with the changed slots;
+    // the title comes with them.
+    let chat = run.chat.expect("the chat");
+    assert_eq!(chat.path, "/chat");
+    assert_eq!(chat.title, "Chat · Acme");
+    assert_eq!(chat.requests, ["GET /chat hx"]);
+    assert_eq!(chat.text("list").len(), 3, "{chat:?}");
+
+    let conversation = run.conversation.expect("a conversation");
+    assert_eq!(conversation.title, "Design review · Acme");
+    assert_eq!(conversation.requests, ["GET /chat/2 hx"]);
+    assert_eq!(conversation.text("current"), ["Design review"]);
+    let before = conversation.text("messages").len();
+
+    // The form: posted by htmx, redirected to the pane's fragment, then the list refreshed.
+    let sent = run.sent.expect("the message sent");
+    assert_eq!(sent.path, "/chat/2", "the URL stays");
+    assert_eq!(
+        sent.requests,
+        [
+            "POST /chat/2/messages hx",
+            "GET /chat/2/@children?sent=true hx",
+            "GET /chat/2/@list hx",
+        ]
+    );
+    let messages = sent.text("messages");
+    assert_eq!(messages.len(), before + 1, "{messages:?}");
+    assert!(
+        messages
+            .last()
+            .unwrap()
+            .starts_with("You Shipped <b>today</b> & on time"),
+        "{messages:?}"
+    );
+    assert_eq!(sent.bold, Some(0), "the message is text, not markup");
+    assert_eq!(sent.input.as_deref(), Some(""), "a fresh form");
+    assert_eq!(sent.text("current"), [(before + 1).to_string()]);
+    let stored: String =
+        sqlx::query_scalar("SELECT body FROM messages WHERE conversation_id = 2 ORDER BY id DESC")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, "Shipped <b>today</b> & on time");
+
+    let shop = run.shop.expect("the shop");
+    assert_eq!(shop.path, "/shop/desks");
+    assert_eq!(shop.title, "Desks · Acme");
+    assert_eq!(shop.text("products").len(), 3, "{shop:?}");
+    let filtered = run.filtered.expect("the filter");
+    assert!(
+        filtered.path.starts_with("/shop/desks?max=400"),
+        "{filtered:?}"
+    );
+    assert_eq!(filtered.text("products").len(), 2, "{filtered:?}");
+
+    let post = run.post.expect("the post");
+    assert_eq!(post.title, "Why we moved to parallel routes · Acme");
+    assert_eq!(
+        post.text("related"),
+        ["Streaming HTML, slowly explained", "SQLite in production"]
+    );
+    assert_eq!(
+        post.text("popular"),
+        [
+            "SQLite in production",
+            "Our Lisbon office",
+            "Why we moved to parallel routes"
+        ],
+        "the three most read, this visit counted"
+    );
+
+    // The chat's navigation and form loaded no page; the shop's category link, its filter
+    // and the blog post did (plain links and a GET form).
+    assert_eq!(run.reloads, 3, "full page loads after the first");
+}
