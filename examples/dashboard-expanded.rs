@@ -266,6 +266,7 @@ mod dashboard {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -658,6 +659,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -718,6 +720,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -774,6 +777,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -360,6 +360,7 @@ mod status {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -780,6 +781,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -831,6 +833,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -881,6 +884,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -936,6 +940,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -995,6 +1000,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1192,6 +1198,7 @@ mod service {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -1441,6 +1448,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -250,6 +250,7 @@ pub mod feed {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -569,6 +570,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -640,6 +642,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -707,6 +710,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -201,6 +201,7 @@ mod shell {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -533,6 +534,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -580,6 +582,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -813,6 +816,7 @@ mod settings {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -1247,6 +1251,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1301,6 +1306,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

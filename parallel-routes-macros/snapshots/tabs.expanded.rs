@@ -741,6 +741,7 @@ pub mod dashboard {
             ::core::result::Result::Ok(())
         }
     }
+    impl ::parallel_routes::__private::CacheSafe for Route {}
     impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
     where
         S: ::core::marker::Send + ::core::marker::Sync,
@@ -1807,6 +1808,7 @@ where
                 query: true,
                 route: true,
             },
+            cache: ::core::option::Option::None,
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1872,6 +1874,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1927,6 +1930,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1985,6 +1989,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -2036,6 +2041,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -2087,6 +2093,7 @@ where
                 query: false,
                 route: false,
             },
+            cache: ::core::option::Option::None,
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -36,6 +36,8 @@ pub struct SlotMeta {
     pub handler: &'static str,
     /// What of the URL the handler's output may depend on, for a partial navigation.
     pub depends: Depends,
+    /// `cache(...)`: the slot's fragment is cached.
+    pub cache: Option<&'static crate::cache::CacheMeta>,
 }
 
 /// What of the URL a slot handler's output may depend on, from its arguments' types; see
@@ -80,6 +82,8 @@ pub struct Extras {
     pub timing: Option<SlotTiming>,
     /// What the slot returned as `(Head, T)`.
     pub head: Head,
+    /// The fragment is the slot's error fallback.
+    pub failed: bool,
 }
 
 /// When a slot finished, for `Server-Timing`.
@@ -116,9 +120,28 @@ impl Rendered {
                 slot,
                 timing: finished.map(|finished| SlotTiming { slot, finished }),
                 head: head.map(|head| *head).unwrap_or_default(),
+                failed: false,
             })
         });
         Rendered { fragment, extras }
+    }
+
+    /// A slot's error fallback, finished at `finished` if timed.
+    fn fallback(fragment: Fragment, slot: &'static str, finished: Option<Instant>) -> Self {
+        Rendered {
+            fragment,
+            extras: Some(Box::new(Extras {
+                slot,
+                timing: finished.map(|finished| SlotTiming { slot, finished }),
+                head: Head::new(),
+                failed: true,
+            })),
+        }
+    }
+
+    /// Whether the fragment is the slot's error fallback.
+    pub fn failed(&self) -> bool {
+        self.extras.as_ref().is_some_and(|extras| extras.failed)
     }
 
     /// The slot's timing, if it was timed.
@@ -366,7 +389,7 @@ fn finish(
             tracing::error!(layout = meta.layout, slot = meta.slot, %error, "slot rendered its error fallback")
         }
     }
-    Ok(Rendered::new(
+    Ok(Rendered::fallback(
         fallback(meta, &error),
         meta.slot,
         ended.filter(|_| timed),

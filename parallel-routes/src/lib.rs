@@ -53,6 +53,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod boundary;
+pub mod cache;
 pub mod error;
 pub mod fragment;
 pub mod head;
@@ -65,7 +66,9 @@ mod route;
 mod slot;
 mod stream;
 mod timing;
+mod when;
 
+pub use cache::Cache;
 pub use error::{Failure, Interrupt, SlotError, SlotErrorKind};
 #[cfg(feature = "askama")]
 pub use fragment::TemplateError;
@@ -207,7 +210,7 @@ pub use parallel_routes_macros::page;
 /// Everything a page module needs: `use parallel_routes::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Failure, Fragment, Head, Interrupt, IntoFragment, SlotError, layout, page, slot,
+        Cache, Failure, Fragment, Head, Interrupt, IntoFragment, SlotError, layout, page, slot,
     };
 }
 
@@ -221,6 +224,9 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::boundary::{Depends, Rendered, SlotMeta, run_slot};
+    pub use crate::cache::{
+        CacheMeta, CacheSafe, Lookup, cache_safe, cached, lookup as cache_lookup,
+    };
     pub use crate::error::{SlotOutcome, SlotOutput, StreamedOutput, streamed_output};
     pub use crate::head::Head;
     pub use crate::join::{Cell, Cons, Nil, join_fragments};
@@ -243,6 +249,7 @@ pub mod __private {
         levels as stream_levels, nested as stream_nested, page as stream_page,
     };
     pub use crate::timing::requested as timing_requested;
+    pub use crate::when::{Guard, refused, when};
     pub use axum;
     pub use futures_util::future::Either;
     pub use parallel_routes_macros::__error as error;

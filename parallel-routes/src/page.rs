@@ -9,9 +9,11 @@ use std::time::Instant;
 use axum::extract::Request;
 use axum::handler::Handler;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::boundary::{Depends, Rendered, SlotMeta};
+use crate::cache::CacheMeta;
 use crate::error::Interrupt;
 use crate::partial::{BoxedSlot, Navigation};
 use crate::respond::BoxResponseFuture;
@@ -128,6 +130,7 @@ static NESTED_META: SlotMeta = SlotMeta {
     timeout: None,
     handler: "",
     depends: Depends::ALL,
+    cache: None,
 };
 
 /// A layout's own page (`#[page]`, the handler `H` of its `children` slot) as what the layout
@@ -286,7 +289,11 @@ where
         Err(rejection) => return rejection,
     };
     let started = timed.then(Instant::now);
-    fragment_response(started, slot.call(timed).await)
+    let result = slot.call(timed).await;
+    match H::META.cache {
+        Some(cache) => http_cached(cache, parts, started, result),
+        None => fragment_response(started, result),
+    }
 }
 
 /// The response of `GET <path>/@<slot>`: the slot's fragment (with its `Server-Timing` entry
@@ -299,4 +306,54 @@ fn fragment_response(started: Option<Instant>, result: Result<Rendered, Interrup
         }
         Err(interrupt) => interrupt.into_response(),
     }
+}
+
+/// The response of `GET <path>/@<slot>` for a cached slot: as [`fragment_response`], with
+/// `Cache-Control` (the slot's `max_age` and `stale_while_revalidate`; `private` when the slot
+/// names a key, which may be per user) and an `ETag`, and `304 Not Modified` when the request's
+/// `If-None-Match` has that tag. A fallback or an interrupt is not cacheable.
+fn http_cached(
+    cache: &CacheMeta,
+    parts: &Parts,
+    started: Option<Instant>,
+    result: Result<Rendered, Interrupt>,
+) -> Response {
+    let rendered = match result {
+        Ok(rendered) if !rendered.failed() => rendered,
+        other => return fragment_response(started, other),
+    };
+    let tag = crate::cache::etag(rendered.fragment.as_str());
+    let scope = if cache.key.is_some() {
+        "private"
+    } else {
+        "public"
+    };
+    let mut control = format!("{scope}, max-age={}", cache.max_age.as_secs());
+    if !cache.stale.is_zero() {
+        control.push_str(&format!(
+            ", stale-while-revalidate={}",
+            cache.stale.as_secs()
+        ));
+    }
+    let matched = parts
+        .headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|candidate| candidate.trim().trim_start_matches("W/"))
+        .any(|candidate| candidate == tag || candidate == "*");
+    let mut response = if matched {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        fragment_response(started, Ok(rendered))
+    };
+    let headers = response.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, tag);
+    }
+    if let Ok(control) = HeaderValue::from_str(&control) {
+        headers.insert(header::CACHE_CONTROL, control);
+    }
+    response
 }

@@ -93,6 +93,7 @@ impl<S> SlotHandler<S> for Missing {
         timeout: None,
         handler: "",
         depends: Depends::ALL,
+        cache: None,
     };
 
     fn extract(

@@ -296,6 +296,9 @@ fn route_enum(layout: &Layout) -> TokenStream {
             }
         }
 
+        // A cached slot may read its layout's route without naming a key: the key has the path.
+        impl #private::CacheSafe for Route {}
+
         impl<S> #private::axum::extract::FromRequestParts<S> for Route
         where
             S: ::core::marker::Send + ::core::marker::Sync,
@@ -711,6 +714,8 @@ pub(crate) fn fallback(
                     f.write_str(PATH)
                 }
             }
+
+            impl ::parallel_routes::__private::CacheSafe for Route {}
 
             impl<S> ::parallel_routes::__private::axum::extract::FromRequestParts<S> for Route
             where

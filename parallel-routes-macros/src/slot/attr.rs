@@ -41,6 +41,23 @@ pub(crate) struct SlotArgs {
     pub(crate) loading: Option<syn::Path>,
     /// `route = "/week"`, or `default`.
     pub(crate) route: SlotRoute,
+    /// `cache(max_age = 60, ...)`
+    pub(crate) cache: Option<CacheArgs>,
+    /// `when = path::to::guard`
+    pub(crate) when: Option<syn::Path>,
+}
+
+/// `cache(max_age = 60, stale_while_revalidate = 300, tags("posts"), key = f)`.
+pub(crate) struct CacheArgs {
+    /// Where `cache` is written.
+    pub(crate) span: Span,
+    /// Seconds, more than 0.
+    pub(crate) max_age: u64,
+    /// Seconds.
+    pub(crate) stale: u64,
+    pub(crate) tags: Vec<syn::LitStr>,
+    /// `key = f`, `fn f(&Parts) -> String`.
+    pub(crate) key: Option<syn::Path>,
 }
 
 /// Which of its layout's routes a handler serves.
@@ -54,7 +71,111 @@ pub(crate) enum SlotRoute {
     Default(proc_macro2::Span),
 }
 
-const EXPECTED: &str = "`route = \"/path\"`, `default`, `loading = placeholder_fn`, `error = fallback_fn`, `timeout_ms = N`, `state = Type`";
+const EXPECTED: &str = "`route = \"/path\"`, `default`, `loading = placeholder_fn`, `error = fallback_fn`, `timeout_ms = N`, `state = Type`, `cache(max_age = N, ...)`, `when = guard_fn`";
+
+const CACHE_EXPECTED: &str =
+    "`max_age = N` (seconds), `stale_while_revalidate = N`, `tags(\"tag\", ...)`, `key = key_fn`";
+
+/// `cache(...)`'s arguments; `span` is where `cache` is written.
+fn cache_args(
+    meta: &syn::meta::ParseNestedMeta,
+    errors: &mut Errors,
+) -> syn::Result<Option<CacheArgs>> {
+    let span = syn::spanned::Spanned::span(&meta.path);
+    let (mut max_age, mut stale, mut tags, mut key) = (None, None, Vec::new(), None);
+    let seconds = |inner: &syn::meta::ParseNestedMeta,
+                   what: &str,
+                   errors: &mut Errors|
+     -> syn::Result<Option<u64>> {
+        let literal: syn::LitInt = inner.value()?.parse().map_err(|err| {
+            syn::Error::new(
+                err.span(),
+                format!("expected a number of seconds, e.g. `{what} = 60`"),
+            )
+        })?;
+        match literal.base10_parse::<u64>() {
+            Ok(0) if what == "max_age" => {
+                errors.push(syn::Error::new(
+                    literal.span(),
+                    "`max_age` must be a whole number of seconds greater than 0",
+                ));
+                Ok(None)
+            }
+            Ok(seconds) => Ok(Some(seconds)),
+            Err(_) => {
+                errors.push(syn::Error::new(
+                    literal.span(),
+                    format!("`{what}` must be a whole number of seconds"),
+                ));
+                Ok(None)
+            }
+        }
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("max_age") {
+            if max_age.is_some() {
+                errors.push(duplicate(&inner, "max_age"));
+            }
+            max_age = seconds(&inner, "max_age", errors)?.or(max_age);
+        } else if inner.path.is_ident("stale_while_revalidate") {
+            if stale.is_some() {
+                errors.push(duplicate(&inner, "stale_while_revalidate"));
+            }
+            stale = seconds(&inner, "stale_while_revalidate", errors)?.or(stale);
+        } else if inner.path.is_ident("tags") {
+            let content;
+            syn::parenthesized!(content in inner.input);
+            let list =
+                syn::punctuated::Punctuated::<syn::LitStr, Token![,]>::parse_terminated(&content)
+                    .map_err(|err| {
+                    syn::Error::new(
+                        err.span(),
+                        "expected tags as strings, e.g. `tags(\"posts\")`",
+                    )
+                })?;
+            tags.extend(list);
+        } else if inner.path.is_ident("key") {
+            if key.is_some() {
+                errors.push(duplicate(&inner, "key"));
+            }
+            key = Some(
+                inner
+                    .value()?
+                    .call(syn::Path::parse_mod_style)
+                    .map_err(|err| {
+                        syn::Error::new(
+                            err.span(),
+                            "expected the path of a function `fn(&Parts) -> String`",
+                        )
+                    })?,
+            );
+        } else {
+            errors.push(syn::Error::new_spanned(
+                &inner.path,
+                format!(
+                    "unknown `cache` option `{}`; expected {CACHE_EXPECTED}",
+                    crate::attr::key(&inner)
+                ),
+            ));
+            skip_value(&inner)?;
+        }
+        Ok(())
+    })?;
+    let Some(max_age) = max_age else {
+        errors.push(syn::Error::new(
+            span,
+            "`cache(...)` needs `max_age = N`: how many seconds the fragment stays fresh",
+        ));
+        return Ok(None);
+    };
+    Ok(Some(CacheArgs {
+        span,
+        max_age,
+        stale: stale.unwrap_or(0),
+        tags,
+        key,
+    }))
+}
 
 pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Option<SlotArgs> {
     if args.is_empty() {
@@ -99,6 +220,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
     });
 
     let (mut state, mut error, mut timeout_ms, mut loading) = (None, None, None, None);
+    let (mut cache, mut when) = (None, None);
     let mut route = SlotRoute::Index;
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("state") {
@@ -140,6 +262,28 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
                 syn::Error::new(
                     err.span(),
                     "expected the path of a function `fn() -> impl IntoFragment`",
+                )
+            })?);
+            Ok(())
+        } else if meta.path.is_ident("cache") {
+            // #[slot(layout, slot, cache(max_age = 60))]
+            if cache.is_some() {
+                errors.push(duplicate(&meta, "cache"));
+            }
+            if let Some(args) = cache_args(&meta, errors)? {
+                cache = Some(args);
+            }
+            Ok(())
+        } else if meta.path.is_ident("when") {
+            // #[slot(layout, slot, when = path::to::guard)]
+            if when.is_some() {
+                errors.push(duplicate(&meta, "when"));
+            }
+            let value = meta.value()?;
+            when = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
+                syn::Error::new(
+                    err.span(),
+                    "expected the path of an `async fn` of request-head extractors returning `bool`",
                 )
             })?);
             Ok(())
@@ -191,5 +335,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         timeout_ms,
         loading,
         route,
+        cache,
+        when,
     })
 }

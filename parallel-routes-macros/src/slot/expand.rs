@@ -34,21 +34,63 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         }
     };
     let meta = meta(slot);
-    let call = hygienic! {
-        move |timed: bool| {
-            #private::run_slot(
-                || <Self as #private::SlotHandler<__S>>::META,
-                timed,
-                async move { #outcome },
-            )
-        }
+    let meta_of_self = hygienic!(<Self as #private::SlotHandler<__S>>::META);
+    let lookup = format_ident!("lookup", span = proc_macro2::Span::mixed_site());
+    // A cached slot reads its entry (or fills it) around the handler, inside its boundary.
+    let handler = if slot.cache.is_some() {
+        hygienic!(#private::cached(#lookup, async move { #outcome }))
+    } else {
+        hygienic!(async move { #outcome })
     };
-    let extract = if args.is_empty() {
+    let run = hygienic! {
+        #private::run_slot(|| #meta_of_self, timed, #handler)
+    };
+    let lookup_stmt = slot
+        .cache
+        .is_some()
+        .then(|| hygienic!(let #lookup = #private::cache_lookup(parts, #meta_of_self);));
+    let extract = if let Some(when) = &slot.when {
+        // The guard first; a refused slot extracts nothing and renders empty.
+        let (parts, state) = (hygienic!(parts), hygienic!(state));
+        let guard = quote_spanned! {when.span()=>
+            #private::when::<_, __S, _>(#when, #parts, #state).await?
+        };
+        let mut bound: Vec<&Ident> = vars.iter().collect();
+        if slot.cache.is_some() {
+            bound.push(&lookup);
+        }
+        hygienic! {
+            async fn extract(
+                parts: &mut #private::axum::http::request::Parts,
+                state: &__S,
+            ) -> ::core::result::Result<
+                impl #private::SlotCall + use<__S>,
+                #private::axum::response::Response,
+            > {
+                let allowed = if #guard {
+                    #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
+                    #lookup_stmt
+                    ::core::option::Option::Some(( #( #bound, )* ))
+                } else {
+                    ::core::option::Option::None
+                };
+                ::core::result::Result::Ok(move |timed: bool| match allowed {
+                    ::core::option::Option::Some(( #( #bound, )* )) => #private::Either::Left(#run),
+                    ::core::option::Option::None => #private::Either::Right(#private::refused(#meta_of_self)),
+                })
+            }
+        }
+    } else if args.is_empty() {
         // Nothing to extract: a future that is ready at once, not an `async fn`'s state
         // machine (which a page of thirty slots would poll thirty times).
+        let parts = if slot.cache.is_some() {
+            hygienic!(parts)
+        } else {
+            hygienic!(_)
+        };
         hygienic! {
             fn extract(
-                _: &mut #private::axum::http::request::Parts,
+                #parts: &mut #private::axum::http::request::Parts,
                 _: &__S,
             ) -> impl ::core::future::Future<
                 Output = ::core::result::Result<
@@ -56,7 +98,8 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                     #private::axum::response::Response,
                 >,
             > + ::core::marker::Send {
-                ::core::future::ready(::core::result::Result::Ok(#call))
+                #lookup_stmt
+                ::core::future::ready(::core::result::Result::Ok(move |timed: bool| #run))
             }
         }
     } else {
@@ -69,10 +112,28 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                 #private::axum::response::Response,
             > {
                 #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
-                ::core::result::Result::Ok(#call)
+                #lookup_stmt
+                ::core::result::Result::Ok(move |timed: bool| #run)
             }
         }
     };
+    // A cached slot without a key reads only what its key holds (else the fragment of one
+    // user would be served to the next).
+    let cache_checks = match &slot.cache {
+        Some(cache) if cache.key.is_none() => args
+            .iter()
+            .zip(&slot.discarded)
+            .filter(|(_, discarded)| !**discarded)
+            .map(|(ty, _)| {
+                quote_spanned! {ty.span()=>
+                    let _ = ::parallel_routes::__private::cache_safe::<#ty>;
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let cache_checks =
+        (!cache_checks.is_empty()).then(|| hygienic!(const _: () = { #( #cache_checks )* };));
     let checks = args.iter().map(|ty| {
         quote_spanned! {ty.span()=>
             let _ = ::parallel_routes::__private::slot_arg::<#ty, #state>;
@@ -95,6 +156,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
             }
 
             #checks
+            #cache_checks
             #nested
         },
     );
@@ -174,6 +236,34 @@ fn meta(slot: &Slot) -> TokenStream {
     };
     let function = &slot.function;
     let depends = slot.reads;
+    let cache = match &slot.cache {
+        Some(cache) => {
+            let (max_age, stale, tags) = (cache.max_age, cache.stale, &cache.tags);
+            let key = match &cache.key {
+                Some(path) => quote_spanned! {path.span()=>
+                    ::core::option::Option::Some({
+                        // Named so as not to hide a user function called `key`.
+                        fn __parallel_routes_key(
+                            parts: &::parallel_routes::__private::axum::http::request::Parts,
+                        ) -> ::std::string::String {
+                            #path(parts)
+                        }
+                        __parallel_routes_key
+                    })
+                },
+                None => hygienic!(::core::option::Option::None),
+            };
+            quote_spanned! {cache.span=>
+                ::core::option::Option::Some(&#private::CacheMeta {
+                    max_age: #private::Duration::from_secs(#max_age),
+                    stale: #private::Duration::from_secs(#stale),
+                    tags: &[ #( #tags ),* ],
+                    key: #key,
+                })
+            }
+        }
+        None => hygienic!(::core::option::Option::None),
+    };
     hygienic! {
         const META: &'static #private::SlotMeta = &#private::SlotMeta {
             layout: #layout,
@@ -183,6 +273,7 @@ fn meta(slot: &Slot) -> TokenStream {
             timeout: #timeout,
             handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#function)),
             depends: #depends,
+            cache: #cache,
         };
     }
 }

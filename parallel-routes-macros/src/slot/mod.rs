@@ -4,7 +4,7 @@
 mod attr;
 mod expand;
 
-pub(crate) use attr::{Kind, SlotRoute};
+pub(crate) use attr::{CacheArgs, Kind, SlotRoute};
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -23,6 +23,8 @@ pub(crate) struct Slot {
     pub(crate) function: Ident,
     /// The handler's extractor types, in order.
     pub(crate) args: Vec<Type>,
+    /// Whether each argument is bound to `_` (its value unused: a guard).
+    pub(crate) discarded: Vec<bool>,
     /// The state type the extractors are checked against.
     pub(crate) state: Type,
     /// Where a return type that is not `IntoFragment` is reported.
@@ -37,6 +39,10 @@ pub(crate) struct Slot {
     pub(crate) route: SlotRoute,
     /// What of the URL its arguments read.
     pub(crate) reads: crate::depends::Reads,
+    /// `cache(...)`
+    pub(crate) cache: Option<CacheArgs>,
+    /// `when = f`
+    pub(crate) when: Option<syn::Path>,
 }
 
 impl Slot {
@@ -93,6 +99,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             layout: args.layout,
             slot: args.slot,
             function: function.sig.ident.clone(),
+            discarded: params.iter().map(|param| param.discarded).collect(),
             args: params.into_iter().map(|param| param.ty).collect(),
             state,
             output_span: signature::output_span(&function.sig),
@@ -100,6 +107,8 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             timeout_ms: args.timeout_ms,
             loading: args.loading,
             route: args.route,
+            cache: args.cache,
+            when: args.when,
         };
         if errors.is_empty() {
             output.extend(expand::slot(&slot));

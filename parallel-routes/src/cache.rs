@@ -1,0 +1,588 @@
+//! Cached slots (SPEC "Caching and conditional slots"): `#[slot(..., cache(max_age = 60))]`
+//! keeps a slot's rendered fragment in a [`Cache`], found in the request's extensions (else
+//! [`Cache::global`]), under the layout, the slot, the page's path (its path parameters) and
+//! query string — and, with `cache(key = f)`, what `f` reads of the request.
+//!
+//! - **Single flight**: concurrent misses of one key run the handler once; the others await
+//!   its fragment. A miss whose handler fails (its fallback), panics, times out or interrupts
+//!   stores nothing, and each waiting request then runs its own handler.
+//! - **Stale while revalidate**: past `max_age` and within `stale_while_revalidate`, the
+//!   stale fragment answers at once and the handler runs again in a task of the cache (one per
+//!   key at a time), bounded by the slot's `timeout_ms`, else 30 s. Those tasks belong to the
+//!   runtime that served the request: when it shuts down, a refresh still running is dropped
+//!   and the stale entry stays until it expires; [`Cache::close`] waits for them first.
+//! - **Per-user data is never cached by accident**: a cached slot whose arguments read more
+//!   than `Path`, `Query`, `State` and a `Route` is a compile error unless it names its key.
+//!
+//! ```
+//! use axum::response::Html;
+//! use parallel_routes::prelude::*;
+//!
+//! #[layout(slots(archive))]
+//! async fn blog(archive: Fragment, children: Fragment) -> Html<String> {
+//!     Html(format!("{archive}{children}"))
+//! }
+//!
+//! // Rendered once a minute at most, whoever asks; `cache.invalidate_tag("posts")` drops it.
+//! #[slot(blog, archive, cache(max_age = 60, stale_while_revalidate = 300, tags("posts")))]
+//! async fn archive() -> Html<String> {
+//!     Html("<ul>…</ul>".to_owned())
+//! }
+//! # #[page(blog)]
+//! # async fn index() -> &'static str { "" }
+//!
+//! let cache = Cache::default(); // in process; `Cache::redis(url).await?` to share it
+//! let app: axum::Router = blog::router().layer(axum::Extension(cache));
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::http::request::Parts;
+use futures_util::FutureExt;
+use futures_util::future::WeakShared;
+
+use crate::boundary::SlotMeta;
+use crate::error::SlotOutcome;
+use crate::fragment::Fragment;
+use crate::head::Head;
+use crate::route::FragmentRequest;
+
+#[cfg(feature = "redis")]
+mod redis_store;
+
+/// What `cache(...)` says of a slot. Written by `#[slot]`.
+#[derive(Debug)]
+pub struct CacheMeta {
+    /// `max_age = N`: fresh for this long.
+    pub max_age: Duration,
+    /// `stale_while_revalidate = N`: then served stale, and refreshed, for this long.
+    pub stale: Duration,
+    /// `tags("posts", …)`: what [`Cache::invalidate_tag`] drops it by.
+    pub tags: &'static [&'static str],
+    /// `key = f`: what of the request the slot's output depends on besides its route.
+    pub key: Option<fn(&Parts) -> String>,
+}
+
+/// The store of cached slots; cheap to clone (clones share it). Put one in the request
+/// extensions (`router.layer(axum::Extension(cache))`), else the slots use [`Cache::global`].
+#[derive(Clone)]
+pub struct Cache(Arc<Inner>);
+
+struct Inner {
+    store: Store,
+    /// The misses being filled, by key: weak, so that a fill whose requests are all gone is
+    /// dropped (its handler cancelled) rather than kept.
+    flights: Mutex<HashMap<Arc<str>, WeakShared<Flight>>>,
+    refreshes: Mutex<Refreshes>,
+}
+
+enum Store {
+    Memory(moka::sync::Cache<Arc<str>, Arc<Entry>>),
+    #[cfg(feature = "redis")]
+    Redis(redis_store::RedisStore),
+}
+
+#[derive(Default)]
+struct Refreshes {
+    keys: HashSet<Arc<str>>,
+    tasks: Option<tokio::task::JoinSet<()>>,
+    closed: bool,
+}
+
+/// A fill of a missing key, shared by the requests that wait for it.
+type Flight = Pin<Box<dyn Future<Output = Filled> + Send>>;
+
+/// How a fill ended: stored, or not cacheable (the outcome is the first request's own).
+#[derive(Clone)]
+enum Filled {
+    Stored(Arc<Entry>),
+    Uncached(Arc<Mutex<Option<std::thread::Result<SlotOutcome>>>>),
+}
+
+/// A cached fragment.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) html: String,
+    pub(crate) head: Option<Head>,
+    /// When it was rendered, in milliseconds since the Unix epoch (replicas share entries).
+    pub(crate) stored_ms: u64,
+    pub(crate) max_age_ms: u64,
+    pub(crate) stale_ms: u64,
+    pub(crate) tags: Vec<String>,
+}
+
+/// Where an entry is in its life.
+#[derive(Debug, PartialEq, Eq)]
+enum Age {
+    Fresh,
+    Stale,
+    Expired,
+}
+
+impl Entry {
+    fn age(&self, now_ms: u64) -> Age {
+        let age = now_ms.saturating_sub(self.stored_ms);
+        if age < self.max_age_ms {
+            Age::Fresh
+        } else if age < self.max_age_ms + self.stale_ms {
+            Age::Stale
+        } else {
+            Age::Expired
+        }
+    }
+
+    fn outcome(&self) -> SlotOutcome {
+        let fragment = Fragment::html(self.html.clone());
+        match &self.head {
+            Some(head) => SlotOutcome::Headed(fragment, Box::new(head.clone())),
+            None => SlotOutcome::Rendered(fragment),
+        }
+    }
+
+    fn weight(&self) -> u64 {
+        (self.html.len() + self.tags.iter().map(String::len).sum::<usize>() + 64) as u64
+    }
+
+    /// Time to live in the store: fresh, then stale.
+    fn ttl(&self) -> Duration {
+        Duration::from_millis(self.max_age_ms + self.stale_ms)
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
+}
+
+/// Expires each in-memory entry when it is no longer usable, stale or not.
+struct Expiry;
+
+impl moka::Expiry<Arc<str>, Arc<Entry>> for Expiry {
+    fn expire_after_create(
+        &self,
+        _: &Arc<str>,
+        entry: &Arc<Entry>,
+        _: Instant,
+    ) -> Option<Duration> {
+        Some(entry.ttl())
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &Arc<str>,
+        entry: &Arc<Entry>,
+        _: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(entry.ttl())
+    }
+}
+
+impl Default for Cache {
+    /// In process: at most 10,000 entries and 64 MiB of fragments.
+    fn default() -> Self {
+        Cache::in_memory(10_000, 64 << 20)
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let store = match &self.0.store {
+            Store::Memory(_) => "memory",
+            #[cfg(feature = "redis")]
+            Store::Redis(_) => "redis",
+        };
+        f.debug_struct("Cache").field("store", &store).finish()
+    }
+}
+
+impl Cache {
+    /// In process, holding at most `max_entries` entries and about `max_bytes` bytes of
+    /// fragments; the least used go first.
+    pub fn in_memory(max_entries: u64, max_bytes: u64) -> Self {
+        // One weight bounds both: each entry weighs its bytes, and at least
+        // `max_bytes / max_entries`, so that no more than `max_entries` fit.
+        let floor = (max_bytes / max_entries.max(1)).max(1);
+        let store = moka::sync::Cache::builder()
+            .max_capacity(max_bytes.max(1))
+            .weigher(move |_: &Arc<str>, entry: &Arc<Entry>| {
+                u32::try_from(entry.weight().max(floor)).unwrap_or(u32::MAX)
+            })
+            .expire_after(Expiry)
+            .support_invalidation_closures()
+            .build();
+        Cache::with_store(Store::Memory(store))
+    }
+
+    /// Shares the cached slots of every replica through the Redis server at `url`
+    /// (`redis://127.0.0.1/`): a slot is rendered once for all of them, and
+    /// [`invalidate_tag`](Cache::invalidate_tag) reaches every replica. Each Redis call is
+    /// bounded (250 ms); a Redis that is down or slow degrades to rendering the slot, logged,
+    /// never to a failed page. Fails only if `url` is not a Redis URL or the first connection
+    /// cannot be made.
+    #[cfg(feature = "redis")]
+    pub async fn redis(url: &str) -> Result<Self, redis::RedisError> {
+        Ok(Cache::with_store(Store::Redis(
+            redis_store::RedisStore::connect(url, Duration::from_millis(250)).await?,
+        )))
+    }
+
+    fn with_store(store: Store) -> Self {
+        Cache(Arc::new(Inner {
+            store,
+            flights: Mutex::new(HashMap::new()),
+            refreshes: Mutex::new(Refreshes::default()),
+        }))
+    }
+
+    /// The process-wide cache that slots use when the request carries none.
+    pub fn global() -> &'static Cache {
+        static GLOBAL: OnceLock<Cache> = OnceLock::new();
+        GLOBAL.get_or_init(Cache::default)
+    }
+
+    /// Drops every entry tagged `tag` (`cache(tags("posts"))`): the next request renders
+    /// those slots again. With Redis, on every replica.
+    pub async fn invalidate_tag(&self, tag: &str) {
+        match &self.0.store {
+            Store::Memory(store) => {
+                let tag = tag.to_owned();
+                // Only fails when closures are not enabled, which `in_memory` does.
+                let _ = store.invalidate_entries_if(move |_, entry| entry.tags.contains(&tag));
+                store.run_pending_tasks();
+            }
+            #[cfg(feature = "redis")]
+            Store::Redis(store) => store.invalidate_tag(tag).await,
+        }
+    }
+
+    /// Stops starting background refreshes and waits for those running to end (each is
+    /// bounded by its slot's deadline, else 30 s): call it on shutdown, after the server has
+    /// stopped, so that no refresh is cut off. Entries stay; requests still read them.
+    pub async fn close(&self) {
+        let tasks = {
+            let mut refreshes = lock(&self.0.refreshes);
+            refreshes.closed = true;
+            refreshes.tasks.take()
+        };
+        if let Some(mut tasks) = tasks {
+            while tasks.join_next().await.is_some() {}
+        }
+    }
+
+    async fn get(&self, key: &str) -> Option<Arc<Entry>> {
+        match &self.0.store {
+            Store::Memory(store) => store.get(key),
+            #[cfg(feature = "redis")]
+            Store::Redis(store) => store.get(key).await,
+        }
+    }
+
+    async fn put(&self, key: &Arc<str>, entry: Arc<Entry>) {
+        match &self.0.store {
+            Store::Memory(store) => store.insert(key.clone(), entry),
+            #[cfg(feature = "redis")]
+            Store::Redis(store) => store.put(key, &entry).await,
+        }
+    }
+
+    /// Runs `handler` for a missing `key` once for all the requests that miss it at once
+    /// (with Redis, once for every replica as far as its lock allows).
+    async fn fill<F>(&self, key: Arc<str>, meta: &'static CacheMeta, handler: F) -> SlotOutcome
+    where
+        F: Future<Output = SlotOutcome> + Send + 'static,
+    {
+        let (flight, leader, handler) = {
+            let mut flights = lock(&self.0.flights);
+            match flights.get(&key).and_then(WeakShared::upgrade) {
+                Some(flight) => (flight, false, Some(handler)),
+                None => {
+                    let flight: Flight =
+                        Box::pin(self.clone().run_fill(key.clone(), meta, handler));
+                    let flight = flight.shared();
+                    if let Some(weak) = flight.downgrade() {
+                        flights.insert(key.clone(), weak);
+                    }
+                    (flight, true, None)
+                }
+            }
+        };
+        match flight.await {
+            Filled::Stored(entry) => entry.outcome(),
+            Filled::Uncached(outcome) => {
+                // The request that ran the handler takes its own outcome; the others run
+                // theirs (nothing of a failure is shared).
+                let taken = if leader { lock(&outcome).take() } else { None };
+                match (taken, handler) {
+                    (Some(Ok(outcome)), _) => outcome,
+                    (Some(Err(panic)), _) => std::panic::resume_unwind(panic),
+                    (None, Some(handler)) => handler.await,
+                    (None, None) => SlotOutcome::Failed("the cached slot's fill was lost".into()),
+                }
+            }
+        }
+    }
+
+    async fn run_fill<F>(self, key: Arc<str>, meta: &'static CacheMeta, handler: F) -> Filled
+    where
+        F: Future<Output = SlotOutcome> + Send + 'static,
+    {
+        // With Redis, another replica may be filling the key: wait for its entry.
+        #[cfg(feature = "redis")]
+        let _lock = match &self.0.store {
+            Store::Redis(store) => match store.lock_or_wait(&key).await {
+                redis_store::Locked::Found(entry) => {
+                    self.forget_flight(&key);
+                    return Filled::Stored(entry);
+                }
+                redis_store::Locked::Held(lock) => Some(lock),
+                redis_store::Locked::Unavailable => None,
+            },
+            Store::Memory(_) => None,
+        };
+        let outcome = AssertUnwindSafe(handler).catch_unwind().await;
+        let filled = match outcome {
+            Ok(SlotOutcome::Rendered(fragment)) => {
+                let entry = Arc::new(Entry::new(fragment.into_string(), None, meta));
+                self.put(&key, entry.clone()).await;
+                Filled::Stored(entry)
+            }
+            Ok(SlotOutcome::Headed(fragment, head)) => {
+                let entry = Arc::new(Entry::new(fragment.into_string(), Some(*head), meta));
+                self.put(&key, entry.clone()).await;
+                Filled::Stored(entry)
+            }
+            other => Filled::Uncached(Arc::new(Mutex::new(Some(other)))),
+        };
+        #[cfg(feature = "redis")]
+        if let (Store::Redis(store), Some(lock)) = (&self.0.store, _lock) {
+            store.unlock(lock, &key).await;
+        }
+        self.forget_flight(&key);
+        filled
+    }
+
+    fn forget_flight(&self, key: &str) {
+        lock(&self.0.flights).remove(key);
+    }
+
+    /// Renders a stale `key` again in the background, once at a time per key.
+    fn refresh<F>(&self, key: Arc<str>, meta: &'static CacheMeta, limit: Duration, handler: F)
+    where
+        F: Future<Output = SlotOutcome> + Send + 'static,
+    {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut refreshes = lock(&self.0.refreshes);
+        if refreshes.closed || !refreshes.keys.insert(key.clone()) {
+            return;
+        }
+        let cache = self.clone();
+        let tasks = refreshes
+            .tasks
+            .get_or_insert_with(tokio::task::JoinSet::new);
+        // Reap the refreshes that have ended.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn_on(
+            async move {
+                let rendered = tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await;
+                let entry = match rendered {
+                    Ok(Ok(SlotOutcome::Rendered(fragment))) => {
+                        Some(Entry::new(fragment.into_string(), None, meta))
+                    }
+                    Ok(Ok(SlotOutcome::Headed(fragment, head))) => {
+                        Some(Entry::new(fragment.into_string(), Some(*head), meta))
+                    }
+                    _ => {
+                        tracing::warn!(key = &*key, "a stale cached slot failed to refresh; its entry stays until it expires");
+                        None
+                    }
+                };
+                if let Some(entry) = entry {
+                    cache.put(&key, Arc::new(entry)).await;
+                }
+                lock(&cache.0.refreshes).keys.remove(&key);
+            },
+            &runtime,
+        );
+    }
+}
+
+impl Entry {
+    fn new(html: String, head: Option<Head>, meta: &CacheMeta) -> Self {
+        Entry {
+            html,
+            head,
+            stored_ms: now_ms(),
+            max_age_ms: meta.max_age.as_millis() as u64,
+            stale_ms: meta.stale.as_millis() as u64,
+            tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while one of these short critical sections ran leaves valid data.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A cached slot's key and store, read from the request head by the slot's `extract`.
+pub struct Lookup {
+    cache: Cache,
+    key: Arc<str>,
+    meta: &'static CacheMeta,
+    limit: Duration,
+}
+
+/// The lookup of the cached slot `meta` for the request `parts`: its key — the layout, the
+/// slot, the page's path and query (an `@slot` endpoint's page), and `key(parts)` if the slot
+/// names one — and the request's cache. `None` for a slot without `cache`.
+pub fn lookup(parts: &Parts, meta: &'static SlotMeta) -> Option<Lookup> {
+    let cache_meta = meta.cache?;
+    let cache = parts
+        .extensions
+        .get::<Cache>()
+        .cloned()
+        .unwrap_or_else(|| Cache::global().clone());
+    let mut path = parts.uri.path();
+    if parts.extensions.get::<FragmentRequest>().is_some()
+        && let Some(at) = path.rfind("/@")
+    {
+        path = &path[..at];
+    }
+    let mut key = format!("{}\u{1f}{}\u{1f}{path}", meta.layout, meta.slot);
+    if let Some(query) = parts.uri.query() {
+        key.push('?');
+        key.push_str(query);
+    }
+    if let Some(user_key) = cache_meta.key {
+        key.push('\u{1f}');
+        key.push_str(&user_key(parts));
+    }
+    Some(Lookup {
+        cache,
+        key: key.into(),
+        meta: cache_meta,
+        limit: meta.timeout.unwrap_or(Duration::from_secs(30)),
+    })
+}
+
+/// A cached slot's handler: the entry if fresh; if stale, the entry and a refresh in the
+/// background; else the handler, once for every request that misses at once, its fragment
+/// stored if it rendered.
+pub async fn cached<F>(lookup: Option<Lookup>, handler: F) -> SlotOutcome
+where
+    F: Future<Output = SlotOutcome> + Send + 'static,
+{
+    let Some(Lookup {
+        cache,
+        key,
+        meta,
+        limit,
+    }) = lookup
+    else {
+        return handler.await;
+    };
+    match cache.get(&key).await {
+        Some(entry) => match entry.age(now_ms()) {
+            Age::Fresh => entry.outcome(),
+            Age::Stale => {
+                cache.refresh(key, meta, limit, handler);
+                entry.outcome()
+            }
+            Age::Expired => cache.fill(key, meta, handler).await,
+        },
+        None => cache.fill(key, meta, handler).await,
+    }
+}
+
+/// An argument a cached slot may read without naming its key: what its key already holds.
+/// `Path` and `Query` (the page's path and query string are in the key), `State` (the same
+/// for every request), and each layout's generated `Route`.
+#[diagnostic::on_unimplemented(
+    message = "a cached slot reads `{Self}`, which may differ from one user to the next, without naming its key",
+    label = "not part of a cached slot's key",
+    note = "the cached fragment would be served to everyone: name what it depends on with `cache(max_age = N, key = my_key)`, `fn my_key(parts: &Parts) -> String` (the user's id, say), or drop `cache`",
+    note = "without a key, a cached slot may read `Path`, `Query`, `State` and its layout's `Route`"
+)]
+pub trait CacheSafe {}
+
+impl<T> CacheSafe for axum::extract::Path<T> {}
+impl<T> CacheSafe for axum::extract::Query<T> {}
+impl<T> CacheSafe for axum::extract::State<T> {}
+
+/// Never called: naming `cache_safe::<T>` checks that a cached slot without a key may read
+/// `T`, reported at the user's type.
+pub const fn cache_safe<T: CacheSafe>() {}
+
+/// A strong validator for a fragment's bytes: the same fragment has the same `ETag` on every
+/// replica running the same build.
+pub(crate) fn etag(body: &str) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static META: CacheMeta = CacheMeta {
+        max_age: Duration::from_secs(60),
+        stale: Duration::from_secs(30),
+        tags: &["posts"],
+        key: None,
+    };
+
+    #[test]
+    fn an_entry_is_fresh_then_stale_then_expired() {
+        let entry = Entry::new("x".into(), None, &META);
+        let at = entry.stored_ms;
+        assert_eq!(entry.age(at), Age::Fresh);
+        assert_eq!(entry.age(at + 59_999), Age::Fresh);
+        assert_eq!(entry.age(at + 60_000), Age::Stale);
+        assert_eq!(entry.age(at + 89_999), Age::Stale);
+        assert_eq!(entry.age(at + 90_000), Age::Expired);
+    }
+
+    #[test]
+    fn the_memory_store_is_bounded_by_entries_and_bytes() {
+        let cache = Cache::in_memory(10, 10_000);
+        let Store::Memory(store) = &cache.0.store else {
+            unreachable!()
+        };
+        for i in 0..100 {
+            store.insert(
+                format!("k{i}").into(),
+                Arc::new(Entry::new("x".into(), None, &META)),
+            );
+        }
+        store.run_pending_tasks();
+        assert!(store.entry_count() <= 10, "{}", store.entry_count());
+        for i in 0..100 {
+            store.insert(
+                format!("big{i}").into(),
+                Arc::new(Entry::new("x".repeat(2_000), None, &META)),
+            );
+        }
+        store.run_pending_tasks();
+        assert!(store.weighted_size() <= 10_000, "{}", store.weighted_size());
+    }
+
+    #[test]
+    fn etags_are_stable_and_differ() {
+        assert_eq!(etag("a"), etag("a"));
+        assert_ne!(etag("a"), etag("b"));
+        assert!(etag("a").starts_with('"') && etag("a").ends_with('"'));
+    }
+}
