@@ -660,6 +660,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -721,6 +726,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -778,6 +788,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -80,10 +80,15 @@ struct Response {
 impl Example {
     /// `GET path` over a fresh connection, read to its end.
     async fn get(&self, path: &str) -> Response {
+        self.get_with(path, "").await
+    }
+
+    /// `GET path` with more header lines (each ending in CRLF).
+    async fn get_with(&self, path: &str, headers: &str) -> Response {
         let started = Instant::now();
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
         let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{headers}\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw))
@@ -333,4 +338,38 @@ async fn the_app_example_creates_its_database_and_serves_the_dashboard_from_it()
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+#[tokio::test]
+async fn the_cache_example_renders_its_report_once_and_one_panel() {
+    let example = start("cache", &[]).await;
+    let first = example.get("/reports").await;
+    assert_eq!(first.status, 200);
+    assert!(first.took >= Duration::from_millis(450), "{:?}", first.took);
+    assert!(
+        first.body.contains("render 1 of this process"),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("Your panel"), "{}", first.body);
+    assert!(!first.body.contains("<h2>Admin</h2>"), "{}", first.body);
+    // From the cache: the same render, without the half second (generous on a busy machine).
+    let again = example.get_with("/reports", "Cookie: role=admin\r\n").await;
+    assert!(
+        again.body.contains("render 1 of this process"),
+        "{}",
+        again.body
+    );
+    assert!(again.took < Duration::from_millis(400), "{:?}", again.took);
+    assert!(again.body.contains("<h2>Admin</h2>"), "{}", again.body);
+    assert!(!again.body.contains("Your panel"), "{}", again.body);
+    let fragment = example.get("/reports/@report").await;
+    assert!(
+        fragment
+            .head
+            .contains("cache-control: public, max-age=30, stale-while-revalidate=300"),
+        "{}",
+        fragment.head
+    );
+    assert!(fragment.head.contains("etag: \""), "{}", fragment.head);
 }

@@ -782,6 +782,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -834,6 +839,13 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<
+                Result<Html<&'static str>, UpstreamError>,
+            >>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -885,6 +897,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -941,6 +958,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1001,6 +1023,13 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<
+                Result<Html<&'static str>, UpstreamError>,
+            >>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1449,6 +1478,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Result<String, Interrupt>>>::HEAD
+            },
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -571,6 +571,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -643,6 +648,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -711,6 +721,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -535,6 +535,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<&'static str>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -583,6 +588,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<&'static str>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1252,6 +1262,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<&'static str>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1307,6 +1322,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<String>>::HEAD
+            },
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,

@@ -1809,6 +1809,11 @@ where
                 route: true,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     async fn extract(
         parts: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1875,6 +1880,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1931,6 +1941,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -1990,6 +2005,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<String>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -2042,6 +2062,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,
@@ -2094,6 +2119,11 @@ where
                 route: false,
             },
             cache: ::core::option::Option::None,
+            head: {
+                #[allow(unused_imports)]
+                use ::parallel_routes::__private::NoHeadProbe as _;
+                <::parallel_routes::__private::HeadProbe<Html<&'static str>>>::HEAD
+            },
         };
     fn extract(
         _: &mut ::parallel_routes::__private::axum::http::request::Parts,

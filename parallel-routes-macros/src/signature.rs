@@ -100,12 +100,40 @@ pub(crate) fn is_fragment(ty: &Type) -> bool {
     })
 }
 
-/// Whether `ty` is written as `Head` (or a path ending in it, such as
-/// `parallel_routes::Head`): the layout's merged document head.
+/// Whether `ty` is written as `Head` or `parallel_routes::Head` (`::parallel_routes::Head`,
+/// `parallel_routes::head::Head`): the layout's merged document head. Another path ending in
+/// `Head` is an app's own type, an extractor.
 pub(crate) fn is_head(ty: &Type) -> bool {
-    last_segment(ty).is_some_and(|segment| {
-        segment.ident == "Head" && matches!(segment.arguments, PathArguments::None)
-    })
+    let Some(path) = plain_path(ty) else {
+        return false;
+    };
+    let names: Vec<String> = path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let plain = path
+        .segments
+        .iter()
+        .all(|segment| matches!(segment.arguments, PathArguments::None));
+    plain
+        && match names.as_slice() {
+            [head] => head == "Head" && path.leading_colon.is_none(),
+            [krate, head] => krate == "parallel_routes" && head == "Head",
+            [krate, module, head] => {
+                krate == "parallel_routes" && module == "head" && head == "Head"
+            }
+            _ => false,
+        }
+}
+
+fn plain_path(ty: &Type) -> Option<&syn::Path> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => Some(&path.path),
+        Type::Group(group) => plain_path(&group.elem),
+        Type::Paren(paren) => plain_path(&paren.elem),
+        _ => None,
+    }
 }
 
 /// `T` when `ty` is written `State<T>`: the state type the handler's extractors are checked

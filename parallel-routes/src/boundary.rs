@@ -38,6 +38,9 @@ pub struct SlotMeta {
     pub depends: Depends,
     /// `cache(...)`: the slot's fragment is cached.
     pub cache: Option<&'static crate::cache::CacheMeta>,
+    /// Whether the handler may contribute to the document head (it returns `(Head, T)`), for
+    /// the title of a partial navigation that keeps it.
+    pub head: bool,
 }
 
 /// What of the URL a slot handler's output may depend on, from its arguments' types; see

@@ -228,6 +228,10 @@ pub enum SlotOutcome {
     note = "`Result<T, E>` renders the slot's error fallback on `Err` when `E: Display`; `Result<T, Interrupt>` replaces the whole response; `Result<T, Failure>` takes both with `?`"
 )]
 pub trait SlotOutput {
+    /// Whether the handler may contribute to the document head (it returns `(Head, T)`).
+    #[doc(hidden)]
+    const HEAD: bool = false;
+
     /// Classifies the returned value.
     #[doc(hidden)]
     fn into_outcome(self) -> SlotOutcome;
@@ -322,12 +326,16 @@ fn headed<T: IntoFragment>((head, value): (Head, T)) -> SlotOutcome {
 }
 
 impl<T: IntoFragment> SlotOutput for (Head, T) {
+    const HEAD: bool = true;
+
     fn into_outcome(self) -> SlotOutcome {
         headed(self)
     }
 }
 
 impl<T: IntoFragment, E: Display> SlotOutput for Result<(Head, T), E> {
+    const HEAD: bool = true;
+
     fn into_outcome(self) -> SlotOutcome {
         match self {
             Ok(value) => headed(value),
@@ -337,6 +345,8 @@ impl<T: IntoFragment, E: Display> SlotOutput for Result<(Head, T), E> {
 }
 
 impl<T: IntoFragment> SlotOutput for Result<(Head, T), Interrupt> {
+    const HEAD: bool = true;
+
     fn into_outcome(self) -> SlotOutcome {
         match self {
             Ok(value) => headed(value),
@@ -346,6 +356,8 @@ impl<T: IntoFragment> SlotOutput for Result<(Head, T), Interrupt> {
 }
 
 impl<T: IntoFragment> SlotOutput for Result<(Head, T), Failure> {
+    const HEAD: bool = true;
+
     fn into_outcome(self) -> SlotOutcome {
         match self {
             Ok(value) => headed(value),
@@ -355,6 +367,25 @@ impl<T: IntoFragment> SlotOutput for Result<(Head, T), Failure> {
     }
 }
 
+/// `<HeadProbe<T>>::HEAD`: [`SlotOutput::HEAD`] of a handler's return type `T`, or `true`
+/// (through [`NoHeadProbe`]) when `T` is not a `SlotOutput` — an error reported elsewhere, once.
+#[doc(hidden)]
+pub struct HeadProbe<T>(std::marker::PhantomData<T>);
+
+impl<T: SlotOutput> HeadProbe<T> {
+    /// Whether a handler returning `T` may set the head.
+    pub const HEAD: bool = T::HEAD;
+}
+
+/// The fallback of [`HeadProbe`].
+#[doc(hidden)]
+pub trait NoHeadProbe {
+    /// Not known: taken to.
+    const HEAD: bool = true;
+}
+
+impl<T> NoHeadProbe for HeadProbe<T> {}
+
 /// A loading slot's output: anything a slot may return but `(Head, T)`, which a streamed
 /// slot cannot give (the head goes out with the shell, before it has run). `#[slot]` checks a
 /// loading slot's handler against it.
@@ -363,13 +394,23 @@ impl<T: IntoFragment> SlotOutput for Result<(Head, T), Failure> {
     label = "a streamed slot cannot contribute to the document head",
     note = "return the content alone, and set the title from the page or from a slot without `loading`"
 )]
-pub trait StreamedOutput {}
+pub trait StreamedOutput: sealed::Sealed {}
+
+/// Keeps [`StreamedOutput`] to the crate's own impls: a type of the app's that implemented it
+/// could carry a head into a streamed slot.
+mod sealed {
+    pub trait Sealed {}
+}
 
 #[diagnostic::do_not_recommend]
 impl<T: IntoFragment> StreamedOutput for T {}
 
 #[diagnostic::do_not_recommend]
 impl<T: IntoFragment, E> StreamedOutput for Result<T, E> {}
+
+impl<T: IntoFragment> sealed::Sealed for T {}
+
+impl<T: IntoFragment, E> sealed::Sealed for Result<T, E> {}
 
 /// Never called for its value: wrapping a loading slot's output checks it is a
 /// [`StreamedOutput`], reported at the handler's return type.

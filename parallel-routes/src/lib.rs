@@ -227,7 +227,9 @@ pub mod __private {
     pub use crate::cache::{
         CacheMeta, CacheSafe, Lookup, cache_safe, cached, lookup as cache_lookup,
     };
-    pub use crate::error::{SlotOutcome, SlotOutput, StreamedOutput, streamed_output};
+    pub use crate::error::{
+        HeadProbe, NoHeadProbe, SlotOutcome, SlotOutput, StreamedOutput, streamed_output,
+    };
     pub use crate::head::Head;
     pub use crate::join::{Cell, Cons, Nil, join_fragments};
     pub use crate::page::{

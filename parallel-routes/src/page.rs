@@ -131,6 +131,7 @@ static NESTED_META: SlotMeta = SlotMeta {
     handler: "",
     depends: Depends::ALL,
     cache: None,
+    head: true,
 };
 
 /// A layout's own page (`#[page]`, the handler `H` of its `children` slot) as what the layout

@@ -203,6 +203,8 @@ where
 #[derive(Debug)]
 pub struct Plan {
     changed: Vec<bool>,
+    /// Whether slot `i`'s handler may contribute to the head.
+    heads: Vec<bool>,
 }
 
 impl Plan {
@@ -237,7 +239,8 @@ pub fn plan(
             !kept
         })
         .collect();
-    Some(Plan { changed })
+    let heads = now.iter().map(|meta| meta.head).collect();
+    Some(Plan { changed, heads })
 }
 
 /// Extracts the arguments of the changed slots of page `L` (skipping `skip`, the `children`
@@ -283,7 +286,7 @@ where
     Box::pin(async move {
         let started = extract_changed::<L, S>(parts, state, timed, &plan, slots, skip).await?;
         let children = skip.unwrap_or(slots);
-        Ok(Box::pin(swaps(started, child, targets, children)) as BoxedSlot)
+        Ok(Box::pin(swaps(started, child, targets, children, plan.heads)) as BoxedSlot)
     })
 }
 
@@ -305,6 +308,7 @@ async fn swaps(
     child: Child,
     targets: &'static [&'static str],
     children_index: usize,
+    heads: Vec<bool>,
 ) -> Result<Rendered, Interrupt> {
     let (indices, futures): (Vec<usize>, Vec<BoxedSlot>) = started.into_iter().unzip();
     let child_future = async {
@@ -316,17 +320,8 @@ async fn swaps(
     };
     let (slots, child) = join(try_join_all(futures), child_future).await;
     let (mut slots, mut child) = (slots?, child?);
-    // The changed slots' head (the unchanged ones did not run): a title among it goes to
-    // htmx with the swaps (see `respond`).
-    let head = Head::of_level(
-        slots
-            .iter_mut()
-            .chain(child.as_mut().map(|(_, rendered)| rendered))
-            .filter_map(|rendered| {
-                let extras = rendered.extras.as_mut()?;
-                Some((extras.slot, &mut extras.head))
-            }),
-    );
+    let title = partial_title(&indices, &mut slots, &mut child, children_index, &heads);
+    let head = title.map(Head::title).unwrap_or_default();
     let mut html = String::new();
     for (index, rendered) in indices.into_iter().zip(slots) {
         oob(&mut html, targets.get(index).copied(), &rendered.fragment);
@@ -347,6 +342,49 @@ async fn swaps(
         None,
         head,
     ))
+}
+
+/// The title for htmx to put on the document (see [`respond`]): the one the full page would
+/// have, when the slots that ran can tell. In the order the full page's head is merged, from
+/// the top — `children`, then the other slots from the last — the first that ran again and
+/// set a title gives it; one that was kept and may set a head (its handler returns
+/// `(Head, T)`, or a nested level) leaves the title unknown, and none is sent (the document
+/// keeps its own). A nested level kept with its own swaps gives the title its swaps found,
+/// else leaves it unknown.
+fn partial_title(
+    indices: &[usize],
+    slots: &mut [Rendered],
+    child: &mut Option<(bool, Rendered)>,
+    children_index: usize,
+    heads: &[bool],
+) -> Option<String> {
+    let may_head = |index: usize| heads.get(index).copied().unwrap_or(true);
+    match child {
+        Some((whole, rendered)) => {
+            let title = rendered.take_head().title_text().map(str::to_owned);
+            if title.is_some() || !*whole {
+                // A nested level's swaps without a title: its own is unknown.
+                return title;
+            }
+        }
+        None if may_head(children_index) => return None,
+        None => {}
+    }
+    let count = heads
+        .len()
+        .max(indices.iter().max().map_or(0, |max| max + 1));
+    for index in (0..count).rev().filter(|index| *index != children_index) {
+        match indices.iter().position(|ran| *ran == index) {
+            Some(at) => {
+                if let Some(title) = slots[at].take_head().title_text() {
+                    return Some(title.to_owned());
+                }
+            }
+            None if may_head(index) => return None,
+            None => {}
+        }
+    }
+    None
 }
 
 /// `<div hx-swap-oob="innerHTML:#target">fragment</div>`: htmx swaps the wrapper's content

@@ -94,6 +94,7 @@ impl<S> SlotHandler<S> for Missing {
         handler: "",
         depends: Depends::ALL,
         cache: None,
+        head: false,
     };
 
     fn extract(

@@ -83,6 +83,8 @@ fn cache_args(
 ) -> syn::Result<Option<CacheArgs>> {
     let span = syn::spanned::Spanned::span(&meta.path);
     let (mut max_age, mut stale, mut tags, mut key) = (None, None, Vec::new(), None);
+    // Given, even if not valid (reported where it is written): no second error for it.
+    let mut max_age_given = false;
     let seconds = |inner: &syn::meta::ParseNestedMeta,
                    what: &str,
                    errors: &mut Errors|
@@ -116,6 +118,7 @@ fn cache_args(
             if max_age.is_some() {
                 errors.push(duplicate(&inner, "max_age"));
             }
+            max_age_given = true;
             max_age = seconds(&inner, "max_age", errors)?.or(max_age);
         } else if inner.path.is_ident("stale_while_revalidate") {
             if stale.is_some() {
@@ -162,6 +165,9 @@ fn cache_args(
         Ok(())
     })?;
     let Some(max_age) = max_age else {
+        if max_age_given {
+            return Ok(None);
+        }
         errors.push(syn::Error::new(
             span,
             "`cache(...)` needs `max_age = N`: how many seconds the fragment stays fresh",

@@ -236,6 +236,17 @@ fn meta(slot: &Slot) -> TokenStream {
     };
     let function = &slot.function;
     let depends = slot.reads;
+    // Whether it may set the head: from its return type's `SlotOutput` (an `impl Trait` cannot
+    // be named: taken to; `()` is reported elsewhere).
+    let head = match &slot.output {
+        Some(ty) if !mentions_impl(ty) => hygienic! {{
+            #[allow(unused_imports)]
+            use #private::NoHeadProbe as _;
+            <#private::HeadProbe<#ty>>::HEAD
+        }},
+        Some(_) => hygienic!(true),
+        None => hygienic!(false),
+    };
     let cache = match &slot.cache {
         Some(cache) => {
             let (max_age, stale, tags) = (cache.max_age, cache.stale, &cache.tags);
@@ -274,6 +285,7 @@ fn meta(slot: &Slot) -> TokenStream {
             handler: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#function)),
             depends: #depends,
             cache: #cache,
+            head: #head,
         };
     }
 }
@@ -351,4 +363,12 @@ fn layout_exists(layout: &syn::Path) -> TokenStream {
             let _ = #layout;
         };
     }
+}
+
+/// Whether `ty` has an `impl Trait` anywhere in it (it cannot be named in a constant).
+fn mentions_impl(ty: &syn::Type) -> bool {
+    ty.to_token_stream()
+        .into_iter()
+        .any(|token| matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "impl"))
+        || ty.to_token_stream().to_string().contains("impl ")
 }

@@ -29,6 +29,8 @@ pub(crate) struct Slot {
     pub(crate) state: Type,
     /// Where a return type that is not `IntoFragment` is reported.
     pub(crate) output_span: Span,
+    /// The return type, as written (`None` for `()`).
+    pub(crate) output: Option<Type>,
     /// `error = f`
     pub(crate) error: Option<syn::Path>,
     /// `timeout_ms = N`
@@ -103,6 +105,10 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             args: params.into_iter().map(|param| param.ty).collect(),
             state,
             output_span: signature::output_span(&function.sig),
+            output: match &function.sig.output {
+                syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+                syn::ReturnType::Default => None,
+            },
             error: args.error,
             timeout_ms: args.timeout_ms,
             loading: args.loading,
