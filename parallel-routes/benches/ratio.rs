@@ -5,6 +5,7 @@
 //! cargo bench -p parallel-routes --bench ratio            # 40 rounds of 20,000 requests
 //! cargo bench -p parallel-routes --bench ratio -- 10      # fewer rounds
 //! PER_BATCH=5000 cargo bench -p parallel-routes --bench ratio
+//! cargo bench -p parallel-routes --bench ratio -- cached  # a cached page's hit path instead
 //! ```
 //!
 //! First both apps must answer byte-identical responses (`Twins::check`); the bench refuses to
@@ -36,8 +37,14 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
+    // `cached`: the cached page (warmed by the check below) instead of the three widths.
+    let pairs = if std::env::args().any(|arg| arg == "cached") {
+        vec![common::cached::twins(), common::cached::twins_by_hand()]
+    } else {
+        common::all()
+    };
     println!("load average before: {}", common::load_average());
-    for twins in common::all() {
+    for twins in pairs {
         let page = runtime.block_on(twins.check());
         println!(
             "{}: both apps answer the same {} with {} headers and a {}-byte body",

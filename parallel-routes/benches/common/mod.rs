@@ -188,6 +188,120 @@ pub fn all() -> Vec<Twins> {
     vec![dashboard::twins(), wide10::twins(), wide30::twins()]
 }
 
+/// The seed's dashboard with every region cached (`cache(max_age = 3600)`), warm: the hit
+/// path of a cached page, against the same page hand-written with its regions answering at
+/// once (what a cache hit should cost nearly as little as). Measured by
+/// `cargo bench -p parallel-routes --bench ratio -- cached`.
+pub mod cached {
+    use axum::Router;
+    use axum::response::Html;
+    use axum::routing::get;
+    use parallel_routes::prelude::*;
+
+    /// The path both apps serve the page at.
+    pub const PATH: &str = "/cached";
+
+    #[layout("/cached", slots(latest, archive))]
+    async fn cached(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
+        Html(format!(
+            "<div><h1>Dashboard</h1><div class=\"slots\"><section>{latest}</section><section>{archive}</section></div>{children}</div>"
+        ))
+    }
+
+    #[slot(cached, latest, cache(max_age = 3600))]
+    async fn latest() -> Html<&'static str> {
+        Html("<div>Latest Content</div>")
+    }
+
+    #[slot(cached, archive, cache(max_age = 3600))]
+    async fn archive() -> Html<&'static str> {
+        Html("<div>Archive Content</div>")
+    }
+
+    #[page(cached, cache(max_age = 3600))]
+    async fn overview() -> Html<&'static str> {
+        Html("<div>Main dashboard content</div>")
+    }
+
+    async fn hand_written() -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
+        let (latest, archive, children) = tokio::join!(latest(), archive(), overview());
+        let page = cached(
+            latest.into_fragment(),
+            archive.into_fragment(),
+            children.into_fragment(),
+        )
+        .await;
+        (
+            [(axum::http::header::VARY, "HX-Request, HX-Current-URL")],
+            page,
+        )
+    }
+
+    /// The same page written by hand with the same kind of cache: each region looked up in a
+    /// moka cache (built as `Cache::default()` builds its own) by a key of the same shape,
+    /// rendered and stored on a miss. What the generated hit path costs beyond the cache
+    /// itself.
+    async fn hand_cached(
+        axum::extract::State(store): axum::extract::State<
+            moka::sync::Cache<std::sync::Arc<str>, std::sync::Arc<String>>,
+        >,
+        uri: axum::http::Uri,
+    ) -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
+        let region = |name: &'static str, render: fn() -> &'static str| {
+            let key = format!("cached\u{1f}{name}\u{1f}{}", uri.path());
+            match store.get(key.as_str()) {
+                Some(html) => Fragment::html((*html).clone()),
+                None => {
+                    let html = render().to_owned();
+                    store.insert(key.into(), std::sync::Arc::new(html.clone()));
+                    Fragment::html(html)
+                }
+            }
+        };
+        let latest = region("latest", || "<div>Latest Content</div>");
+        let archive = region("archive", || "<div>Archive Content</div>");
+        let children = region("children", || "<div>Main dashboard content</div>");
+        let page = cached(latest, archive, children).await;
+        (
+            [(axum::http::header::VARY, "HX-Request, HX-Current-URL")],
+            page,
+        )
+    }
+
+    /// The cached page against the same page cached by hand.
+    pub fn twins_by_hand() -> super::Twins {
+        let store = moka::sync::Cache::builder().max_capacity(10_000).build();
+        super::Twins {
+            name: "cached (hits) vs cached by hand",
+            path: PATH,
+            contents: &[
+                "<div>Latest Content</div>",
+                "<div>Archive Content</div>",
+                "<div>Main dashboard content</div>",
+            ],
+            generated: cached::router().layer(axum::Extension(Cache::default())),
+            hand_written: Router::new()
+                .route(PATH, get(hand_cached))
+                .with_state(store),
+        }
+    }
+
+    /// Both apps; the generated one with a cache of its own.
+    pub fn twins() -> super::Twins {
+        super::Twins {
+            name: "cached (hits)",
+            path: PATH,
+            contents: &[
+                "<div>Latest Content</div>",
+                "<div>Archive Content</div>",
+                "<div>Main dashboard content</div>",
+            ],
+            generated: cached::router().layer(axum::Extension(Cache::default())),
+            hand_written: Router::new().route(PATH, get(hand_written)),
+        }
+    }
+}
+
 /// A page served twice: by the generated router and by hand.
 pub struct Twins {
     /// The pair's name, for reports.
