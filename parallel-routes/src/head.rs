@@ -219,7 +219,7 @@ impl maud::Render for Head {
     }
 }
 
-/// Written by askama as it is, without `|safe`: its values are escaped by [`Display`].
+/// Written by askama as it is, without `|safe`: its values are escaped by its `Display`.
 #[cfg(feature = "askama")]
 impl askama::filters::HtmlSafe for Head {}
 
