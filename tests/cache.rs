@@ -98,17 +98,7 @@ async fn a_cached_slot_runs_once_per_path_and_query() {
 async fn a_stampede_on_a_cold_key_runs_the_handler_once() {
     let app = app(blog::router());
     let started = std::time::Instant::now();
-    let mut requests = tokio::task::JoinSet::new();
-    for _ in 0..1000 {
-        let app = app.clone();
-        requests.spawn(async move { get(app, "/blog/1999?tag=stampede").await });
-    }
-    let mut bodies = std::collections::HashSet::new();
-    while let Some(reply) = requests.join_next().await {
-        let reply = reply.unwrap();
-        assert_eq!(reply.status, StatusCode::OK);
-        bodies.insert(reply.body);
-    }
+    let bodies = parallel_routes_tests::get_at_once(&[app], "/blog/1999?tag=stampede", 1000).await;
     println!(
         "1,000 concurrent requests on a cold key: {} handler run(s), {} distinct bodies, {:?}",
         archive_runs("1999"),

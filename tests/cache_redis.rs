@@ -166,17 +166,7 @@ async fn a_stampede_across_two_replicas_renders_once() {
     };
     let replicas = [replica(&server.url).await, replica(&server.url).await];
     let started = Instant::now();
-    let mut requests = tokio::task::JoinSet::new();
-    for i in 0..400 {
-        let app = replicas[i % 2].clone();
-        requests.spawn(async move { get(app, "/shared?test=stampede").await });
-    }
-    let mut bodies = std::collections::HashSet::new();
-    while let Some(reply) = requests.join_next().await {
-        let reply = reply.unwrap();
-        assert_eq!(reply.status, StatusCode::OK);
-        bodies.insert(reply.body);
-    }
+    let bodies = parallel_routes_tests::get_at_once(&replicas, "/shared?test=stampede", 400).await;
     println!(
         "400 concurrent requests on a cold key, two replicas sharing redis-server: {} handler run(s), {} distinct bodies, {:?}",
         runs("stampede"),

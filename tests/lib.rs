@@ -37,6 +37,27 @@ pub async fn get(app: Router, uri: &str) -> Reply {
 }
 
 /// `GET uri`, with no header and an empty body.
+/// `GET path` `count` times at once, spread over `apps` in turn, each answering `200`: the
+/// distinct bodies.
+pub async fn get_at_once(
+    apps: &[Router],
+    path: &str,
+    count: usize,
+) -> std::collections::HashSet<String> {
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let (app, path) = (apps[i % apps.len()].clone(), path.to_owned());
+        requests.spawn(async move { get(app, &path).await });
+    }
+    let mut bodies = std::collections::HashSet::new();
+    while let Some(reply) = requests.join_next().await {
+        let reply = reply.expect("the request's task");
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        bodies.insert(reply.body);
+    }
+    bodies
+}
+
 pub fn request(uri: &str) -> Request<Body> {
     Request::get(uri)
         .body(Body::empty())

@@ -18,35 +18,17 @@
 // form make none). With a folder, a PNG of each page is written there. Chromium: `$CHROMIUM`,
 // else /usr/bin/chromium.
 
-import { chromium } from 'playwright-core';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { launch, htmxPage } from './htmx-page.mjs';
 
 const [base, cdn, shots] = process.argv.slice(2);
-const htmx = fileURLToPath(new URL('./node_modules/htmx.org/dist/htmx.min.js', import.meta.url));
-const timeout = 20_000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const errors = [];
 const result = { errors, reloads: 0 };
 try {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-  page.setDefaultTimeout(timeout);
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  await page.route(cdn, (route) => route.fulfill({ path: htmx, contentType: 'text/javascript' }));
-  let requests = [];
-  page.on('request', (request) => {
-    if (request.url().startsWith(base)) {
-      const hx = request.headers()['hx-request'] === 'true' ? ' hx' : '';
-      const url = new URL(request.url());
-      requests.push(`${request.method()} ${url.pathname}${url.search}${hx}`);
-    }
+  const { page, takeRequests } = await htmxPage(browser, {
+    base, cdn, errors, query: true, options: { viewport: { width: 1100, height: 760 } },
   });
   let loads = 0;
   page.on('load', () => { loads += 1; });
@@ -58,8 +40,7 @@ try {
       text: Object.fromEntries(Object.entries(text).map(([key, selector]) => [key,
         [...document.querySelectorAll(selector)].map((element) => element.textContent.trim())])),
     }), text);
-    seen.requests = requests;
-    requests = [];
+    seen.requests = takeRequests();
     result[name] = seen;
     if (shots) {
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });

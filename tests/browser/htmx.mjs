@@ -12,35 +12,15 @@
 // `requests` are the requests to the app since the previous step, with `hx` when htmx sent
 // them (HX-Request). Chromium: `$CHROMIUM`, else /usr/bin/chromium.
 
-import { chromium } from 'playwright-core';
-import { fileURLToPath } from 'node:url';
+import { launch, htmxPage } from './htmx-page.mjs';
 
 const [base, cdn] = process.argv.slice(2);
-const htmx = fileURLToPath(new URL('./node_modules/htmx.org/dist/htmx.min.js', import.meta.url));
-const timeout = 20_000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const errors = [];
 const result = { errors };
 try {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(timeout);
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  // The page's htmx comes from the CDN when online; here, from the installed package.
-  await page.route(cdn, (route) => route.fulfill({ path: htmx, contentType: 'text/javascript' }));
-  let requests = [];
-  page.on('request', (request) => {
-    if (request.url().startsWith(base)) {
-      const hx = request.headers()['hx-request'] === 'true' ? ' hx' : '';
-      requests.push(`${request.method()} ${new URL(request.url()).pathname}${hx}`);
-    }
-  });
+  const { page, takeRequests } = await htmxPage(browser, { base, cdn, errors });
   const state = async () => {
     const seen = await page.evaluate(() => ({
       path: location.pathname,
@@ -49,8 +29,7 @@ try {
       archive: document.querySelector('#archive h2')?.textContent ?? null,
       children: document.querySelector('#children h2')?.textContent ?? null,
     }));
-    seen.requests = requests;
-    requests = [];
+    seen.requests = takeRequests();
     return seen;
   };
   const latestIs = (text) => page.waitForFunction(
