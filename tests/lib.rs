@@ -36,7 +36,6 @@ pub async fn get(app: Router, uri: &str) -> Reply {
     }
 }
 
-/// `GET uri`, with no header and an empty body.
 /// `GET path` `count` times at once, spread over `apps` in turn, each answering `200`: the
 /// distinct bodies.
 pub async fn get_at_once(
@@ -58,6 +57,7 @@ pub async fn get_at_once(
     bodies
 }
 
+/// `GET uri`, with no header and an empty body.
 pub fn request(uri: &str) -> Request<Body> {
     Request::get(uri)
         .body(Body::empty())
