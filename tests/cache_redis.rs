@@ -7,7 +7,6 @@
 //! Without `redis-server` (`$REDIS_SERVER`, else on the `PATH`) these tests fail, saying what
 //! to install, unless `SKIP_REDIS_TESTS=1`.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,73 +14,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Html;
 use parallel_routes::prelude::*;
-use parallel_routes_tests::get;
-
-/// A `redis-server` of the test's own, killed when dropped.
-struct RedisServer {
-    child: Option<Child>,
-    url: String,
-}
-
-impl RedisServer {
-    /// Starts one on a free port, or `None` when `SKIP_REDIS_TESTS=1` and there is none.
-    fn start() -> Option<RedisServer> {
-        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap().port()
-        };
-        let spawned = Command::new(&binary)
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--enable-debug-command",
-                "yes",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(error) if std::env::var("SKIP_REDIS_TESTS").as_deref() == Ok("1") => {
-                eprintln!("SKIPPED: no {binary} ({error}); SKIP_REDIS_TESTS=1");
-                return None;
-            }
-            Err(error) => panic!(
-                "{binary} could not start ({error}): install Debian's redis-server (`sudo apt-get install redis-server`; `bash scripts/test.sh` does), or set REDIS_SERVER=/path/to/redis-server; SKIP_REDIS_TESTS=1 skips these tests"
-            ),
-        };
-        let server = RedisServer {
-            child: Some(child),
-            url: format!("redis://127.0.0.1:{port}/"),
-        };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+use parallel_routes_tests::{RedisServer, get};
 
 /// The handler's runs, by the tag each test asks with (tests run at once).
 static RUNS: Mutex<Vec<String>> = Mutex::new(Vec::new());

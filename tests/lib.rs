@@ -269,3 +269,84 @@ pub fn logged<F: std::future::Future>(
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).expect("a UTF-8 log");
     (output, log)
 }
+
+/// A `redis-server` of the test's own (`$REDIS_SERVER`, else on the `PATH`), on a free port
+/// of 127.0.0.1; without one, `start` fails saying what to install, unless
+/// `SKIP_REDIS_TESTS=1` (then `None`).
+pub struct RedisServer {
+    child: Option<std::process::Child>,
+    /// `redis://127.0.0.1:<port>/`.
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts one on a free port, or `None` when `SKIP_REDIS_TESTS=1` and there is none.
+    pub fn start() -> Option<RedisServer> {
+        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let spawned = std::process::Command::new(&binary)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--enable-debug-command",
+                "yes",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(error) if std::env::var("SKIP_REDIS_TESTS").as_deref() == Ok("1") => {
+                eprintln!("SKIPPED: no {binary} ({error}); SKIP_REDIS_TESTS=1");
+                return None;
+            }
+            Err(error) => panic!(
+                "{binary} could not start ({error}): install Debian's redis-server (`sudo apt-get install redis-server`; `bash scripts/test.sh` does), or set REDIS_SERVER=/path/to/redis-server; SKIP_REDIS_TESTS=1 skips these tests"
+            ),
+        };
+        let server = RedisServer {
+            child: Some(child),
+            url: format!("redis://127.0.0.1:{port}/"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(server)
+    }
+
+    /// Stops the server now.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl RedisServer {
+    /// A connection of the test's own.
+    pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url.as_str())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

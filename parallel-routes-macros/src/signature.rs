@@ -14,6 +14,8 @@ pub(crate) struct Param {
     pub(crate) ty: Type,
     /// Bound to `_` or `_name`: the value is not used (an extractor there is a guard).
     pub(crate) discarded: bool,
+    /// Bound to `_` itself: the value cannot be read at all.
+    pub(crate) wild: bool,
 }
 
 /// Checks that `sig` is something the router can call (a non-generic, safe, free `async fn`)
@@ -76,6 +78,7 @@ pub(crate) fn params(attr: &str, sig: &Signature, errors: &mut Errors) -> Vec<Pa
                     name,
                     ty: (*typed.ty).clone(),
                     discarded,
+                    wild: matches!(&*typed.pat, Pat::Wild(_)),
                 });
             }
         }

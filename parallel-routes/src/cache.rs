@@ -40,6 +40,7 @@ use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -67,6 +68,9 @@ pub struct CacheMeta {
     pub tags: &'static [&'static str],
     /// `key = f`: what of the request the slot's output depends on besides its route.
     pub key: Option<fn(&Parts) -> String>,
+    /// The fragment may differ from one user to the next (the slot names a `key`, or has a
+    /// `when` guard): its `@slot` endpoint says `Cache-Control: private`.
+    pub private: bool,
 }
 
 /// The store of cached slots; cheap to clone (clones share it). Put one in the request
@@ -80,6 +84,10 @@ struct Inner {
     /// dropped (its handler cancelled) rather than kept.
     flights: Mutex<HashMap<Arc<str>, WeakShared<Flight>>>,
     refreshes: Mutex<Refreshes>,
+    /// Counts in-memory invalidations: a fill that began before one does not store.
+    generation: AtomicU64,
+    /// Orders an in-memory invalidation and a fill's store.
+    invalidating: Mutex<()>,
 }
 
 enum Store {
@@ -130,7 +138,7 @@ impl Entry {
         let age = now_ms.saturating_sub(self.stored_ms);
         if age < self.max_age_ms {
             Age::Fresh
-        } else if age < self.max_age_ms + self.stale_ms {
+        } else if age < self.max_age_ms.saturating_add(self.stale_ms) {
             Age::Stale
         } else {
             Age::Expired
@@ -145,15 +153,28 @@ impl Entry {
         }
     }
 
+    /// Its bytes in memory: the fragment, the head, the tags (the key is weighed apart).
     fn weight(&self) -> u64 {
-        (self.html.len() + self.tags.iter().map(String::len).sum::<usize>() + 64) as u64
+        let head = self.head.as_ref().map_or(0, |head| {
+            head.title_text().map_or(0, str::len)
+                + head.metas().map(|(a, b)| a.len() + b.len()).sum::<usize>()
+                + head.links().map(|(a, b)| a.len() + b.len()).sum::<usize>()
+        });
+        (self.html.len() + head + self.tags.iter().map(String::len).sum::<usize>() + 64) as u64
     }
 
-    /// Time to live in the store: fresh, then stale.
+    /// Time to live in the store: fresh, then stale; at most a year.
     fn ttl(&self) -> Duration {
-        Duration::from_millis(self.max_age_ms + self.stale_ms)
+        Duration::from_millis(
+            self.max_age_ms
+                .saturating_add(self.stale_ms)
+                .min(MAX_TTL_MS),
+        )
     }
 }
+
+/// The longest an entry is kept: a year.
+const MAX_TTL_MS: u64 = 365 * 24 * 3600 * 1000;
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -212,8 +233,9 @@ impl Cache {
         let floor = (max_bytes / max_entries.max(1)).max(1);
         let store = moka::sync::Cache::builder()
             .max_capacity(max_bytes.max(1))
-            .weigher(move |_: &Arc<str>, entry: &Arc<Entry>| {
-                u32::try_from(entry.weight().max(floor)).unwrap_or(u32::MAX)
+            .weigher(move |key: &Arc<str>, entry: &Arc<Entry>| {
+                let weight = (key.len() as u64 + entry.weight()).max(floor);
+                u32::try_from(weight).unwrap_or(u32::MAX)
             })
             .expire_after(Expiry)
             .support_invalidation_closures()
@@ -239,6 +261,8 @@ impl Cache {
             store,
             flights: Mutex::new(HashMap::new()),
             refreshes: Mutex::new(Refreshes::default()),
+            generation: AtomicU64::new(0),
+            invalidating: Mutex::new(()),
         }))
     }
 
@@ -254,8 +278,12 @@ impl Cache {
         match &self.0.store {
             Store::Memory(store) => {
                 let tag = tag.to_owned();
-                // Only fails when closures are not enabled, which `in_memory` does.
-                let _ = store.invalidate_entries_if(move |_, entry| entry.tags.contains(&tag));
+                {
+                    let _order = lock(&self.0.invalidating);
+                    self.0.generation.fetch_add(1, Ordering::SeqCst);
+                    // Only fails when closures are not enabled, which `in_memory` does.
+                    let _ = store.invalidate_entries_if(move |_, entry| entry.tags.contains(&tag));
+                }
                 store.run_pending_tasks();
             }
             #[cfg(feature = "redis")]
@@ -285,17 +313,44 @@ impl Cache {
         }
     }
 
-    async fn put(&self, key: &Arc<str>, entry: Arc<Entry>) {
+    /// What the store's invalidations were when a fill of a slot tagged `tags` started.
+    async fn stamp(&self, tags: &'static [&'static str]) -> Stamp {
         match &self.0.store {
-            Store::Memory(store) => store.insert(key.clone(), entry),
+            Store::Memory(_) => Stamp::Memory(self.0.generation.load(Ordering::SeqCst)),
             #[cfg(feature = "redis")]
-            Store::Redis(store) => store.put(key, &entry).await,
+            Store::Redis(store) => Stamp::Redis(store.generations(tags).await),
+        }
+    }
+
+    /// Stores `entry` unless an invalidation came since `stamp` (it would be undone).
+    async fn put(&self, key: &Arc<str>, entry: Arc<Entry>, stamp: Stamp) {
+        match (&self.0.store, stamp) {
+            (Store::Memory(store), Stamp::Memory(generation)) => {
+                // Under the lock `invalidate_tag` takes: an entry stored before an invalidation
+                // is dropped by it; one whose fill began before it is not stored.
+                let _order = lock(&self.0.invalidating);
+                if self.0.generation.load(Ordering::SeqCst) == generation {
+                    store.insert(key.clone(), entry);
+                }
+            }
+            #[cfg(feature = "redis")]
+            (Store::Redis(store), Stamp::Redis(generations)) => {
+                store.put(key, &entry, generations.as_deref()).await
+            }
+            #[cfg(feature = "redis")]
+            _ => {}
         }
     }
 
     /// Runs `handler` for a missing `key` once for all the requests that miss it at once
-    /// (with Redis, once for every replica as far as its lock allows).
-    async fn fill<F>(&self, key: Arc<str>, meta: &'static CacheMeta, handler: F) -> SlotOutcome
+    /// (with Redis, once for every replica as far as its lock allows), within `limit`.
+    async fn fill<F>(
+        &self,
+        key: Arc<str>,
+        meta: &'static CacheMeta,
+        limit: Duration,
+        handler: F,
+    ) -> SlotOutcome
     where
         F: Future<Output = SlotOutcome> + Send + 'static,
     {
@@ -304,8 +359,17 @@ impl Cache {
             match flights.get(&key).and_then(WeakShared::upgrade) {
                 Some(flight) => (flight, false, Some(handler)),
                 None => {
-                    let flight: Flight =
-                        Box::pin(self.clone().run_fill(key.clone(), meta, handler));
+                    // Forgotten when it ends or is dropped (its last request gone), so that
+                    // the map holds only live fills.
+                    let forget = Forget {
+                        cache: self.clone(),
+                        key: key.clone(),
+                    };
+                    let fill = self.clone().run_fill(key.clone(), meta, limit, handler);
+                    let flight: Flight = Box::pin(async move {
+                        let _forget = forget;
+                        fill.await
+                    });
                     let flight = flight.shared();
                     if let Some(weak) = flight.downgrade() {
                         flights.insert(key.clone(), weak);
@@ -330,47 +394,50 @@ impl Cache {
         }
     }
 
-    async fn run_fill<F>(self, key: Arc<str>, meta: &'static CacheMeta, handler: F) -> Filled
+    async fn run_fill<F>(
+        self,
+        key: Arc<str>,
+        meta: &'static CacheMeta,
+        limit: Duration,
+        handler: F,
+    ) -> Filled
     where
         F: Future<Output = SlotOutcome> + Send + 'static,
     {
-        // With Redis, another replica may be filling the key: wait for its entry.
+        let stamp = self.stamp(meta.tags).await;
+        // With Redis, another replica may be filling the key: wait for its entry (a while).
         #[cfg(feature = "redis")]
         let _lock = match &self.0.store {
-            Store::Redis(store) => match store.lock_or_wait(&key).await {
-                redis_store::Locked::Found(entry) => {
-                    self.forget_flight(&key);
-                    return Filled::Stored(entry);
-                }
-                redis_store::Locked::Held(lock) => Some(lock),
+            Store::Redis(store) => match store.lock_or_wait(&key, limit / 2).await {
+                redis_store::Locked::Found(entry) => return Filled::Stored(entry),
+                redis_store::Locked::Held(token) => Some(redis_store::LockGuard::new(
+                    self.clone(),
+                    key.clone(),
+                    token,
+                )),
                 redis_store::Locked::Unavailable => None,
             },
             Store::Memory(_) => None,
         };
-        let outcome = AssertUnwindSafe(handler).catch_unwind().await;
-        let filled = match outcome {
+        // Bounded: a fill that hangs is not shared past the slot's deadline.
+        let outcome =
+            match tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await {
+                Ok(outcome) => outcome,
+                Err(_) => Ok(SlotOutcome::TimedOut(limit)),
+            };
+        match outcome {
             Ok(SlotOutcome::Rendered(fragment)) => {
                 let entry = Arc::new(Entry::new(fragment.into_string(), None, meta));
-                self.put(&key, entry.clone()).await;
+                self.put(&key, entry.clone(), stamp).await;
                 Filled::Stored(entry)
             }
             Ok(SlotOutcome::Headed(fragment, head)) => {
                 let entry = Arc::new(Entry::new(fragment.into_string(), Some(*head), meta));
-                self.put(&key, entry.clone()).await;
+                self.put(&key, entry.clone(), stamp).await;
                 Filled::Stored(entry)
             }
             other => Filled::Uncached(Arc::new(Mutex::new(Some(other)))),
-        };
-        #[cfg(feature = "redis")]
-        if let (Store::Redis(store), Some(lock)) = (&self.0.store, _lock) {
-            store.unlock(lock, &key).await;
         }
-        self.forget_flight(&key);
-        filled
-    }
-
-    fn forget_flight(&self, key: &str) {
-        lock(&self.0.flights).remove(key);
     }
 
     /// Renders a stale `key` again in the background, once at a time per key.
@@ -386,6 +453,11 @@ impl Cache {
             return;
         }
         let cache = self.clone();
+        // Ended or dropped (with its runtime), the refresh frees its key for the next one.
+        let done = Refreshing {
+            cache: self.clone(),
+            key: key.clone(),
+        };
         let tasks = refreshes
             .tasks
             .get_or_insert_with(tokio::task::JoinSet::new);
@@ -393,7 +465,10 @@ impl Cache {
         while tasks.try_join_next().is_some() {}
         tasks.spawn_on(
             async move {
-                let rendered = tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await;
+                let _done = done;
+                let stamp = cache.stamp(meta.tags).await;
+                let rendered =
+                    tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await;
                 let entry = match rendered {
                     Ok(Ok(SlotOutcome::Rendered(fragment))) => {
                         Some(Entry::new(fragment.into_string(), None, meta))
@@ -402,17 +477,57 @@ impl Cache {
                         Some(Entry::new(fragment.into_string(), Some(*head), meta))
                     }
                     _ => {
-                        tracing::warn!(key = &*key, "a stale cached slot failed to refresh; its entry stays until it expires");
+                        tracing::warn!(
+                            key = &*key,
+                            "a stale cached slot failed to refresh; its entry stays until it expires"
+                        );
                         None
                     }
                 };
                 if let Some(entry) = entry {
-                    cache.put(&key, Arc::new(entry)).await;
+                    cache.put(&key, Arc::new(entry), stamp).await;
                 }
-                lock(&cache.0.refreshes).keys.remove(&key);
             },
             &runtime,
         );
+    }
+}
+
+/// What the invalidations were when a fill started; see [`Cache::put`].
+enum Stamp {
+    Memory(u64),
+    /// Each tag's generation, or `None` if Redis could not say (then nothing is stored).
+    #[cfg(feature = "redis")]
+    Redis(Option<Vec<Option<String>>>),
+}
+
+/// Removes a fill from the map of fills when it is dropped, if no live fill replaced it.
+struct Forget {
+    cache: Cache,
+    key: Arc<str>,
+}
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        let mut flights = lock(&self.cache.0.flights);
+        if flights
+            .get(&self.key)
+            .is_some_and(|weak| weak.upgrade().is_none())
+        {
+            flights.remove(&self.key);
+        }
+    }
+}
+
+/// Frees a refresh's key when the refresh ends or is dropped.
+struct Refreshing {
+    cache: Cache,
+    key: Arc<str>,
+}
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        lock(&self.cache.0.refreshes).keys.remove(&self.key);
     }
 }
 
@@ -422,8 +537,8 @@ impl Entry {
             html,
             head,
             stored_ms: now_ms(),
-            max_age_ms: meta.max_age.as_millis() as u64,
-            stale_ms: meta.stale.as_millis() as u64,
+            max_age_ms: u64::try_from(meta.max_age.as_millis()).unwrap_or(u64::MAX),
+            stale_ms: u64::try_from(meta.stale.as_millis()).unwrap_or(u64::MAX),
             tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
         }
     }
@@ -454,18 +569,25 @@ pub fn lookup(parts: &Parts, meta: &'static SlotMeta) -> Option<Lookup> {
         .get::<Cache>()
         .cloned()
         .unwrap_or_else(|| Cache::global().clone());
-    let mut path = parts.uri.path();
+    // The URL as the client sent it: inside `Router::nest` the request's own is cut.
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
+    let mut path = uri.path();
     if parts.extensions.get::<FragmentRequest>().is_some()
         && let Some(at) = path.rfind("/@")
     {
-        path = &path[..at];
+        // The page's path: `/@slot` of a layout at `/` is the page `/`.
+        path = if at == 0 { "/" } else { &path[..at] };
     }
-    // Written piece by piece (`format!` costs more than the rest of a hit).
-    let query = parts.uri.query();
+    // Written piece by piece (`format!` costs more than the rest of a hit). The handler's
+    // path (`module::function`) tells apart two layouts of one name in two modules.
+    let query = uri.query();
     let mut key = String::with_capacity(
-        meta.layout.len() + meta.slot.len() + path.len() + query.map_or(0, str::len) + 4,
+        meta.handler.len() + meta.slot.len() + path.len() + query.map_or(0, str::len) + 4,
     );
-    for piece in [meta.layout, "\u{1f}", meta.slot, "\u{1f}", path] {
+    for piece in [meta.handler, "\u{1f}", meta.slot, "\u{1f}", path] {
         key.push_str(piece);
     }
     if let Some(query) = query {
@@ -511,9 +633,9 @@ where
                 cache.refresh(key.into(), meta, limit, handler);
                 entry.outcome()
             }
-            Age::Expired => cache.fill(key.into(), meta, handler).await,
+            Age::Expired => cache.fill(key.into(), meta, limit, handler).await,
         },
-        None => cache.fill(key.into(), meta, handler).await,
+        None => cache.fill(key.into(), meta, limit, handler).await,
     }
 }
 
@@ -553,6 +675,7 @@ mod tests {
         stale: Duration::from_secs(30),
         tags: &["posts"],
         key: None,
+        private: false,
     };
 
     #[test]

@@ -324,11 +324,7 @@ fn http_cached(
         other => return fragment_response(started, other),
     };
     let tag = crate::cache::etag(rendered.fragment.as_str());
-    let scope = if cache.key.is_some() {
-        "private"
-    } else {
-        "public"
-    };
+    let scope = if cache.private { "private" } else { "public" };
     let mut control = format!("{scope}, max-age={}", cache.max_age.as_secs());
     if !cache.stale.is_zero() {
         control.push_str(&format!(

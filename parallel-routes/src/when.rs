@@ -9,10 +9,14 @@ use std::future::Future;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use std::panic::AssertUnwindSafe;
+
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
 
 use crate::boundary::{Rendered, SlotMeta};
-use crate::error::Interrupt;
+use crate::error::{Interrupt, panic_message};
 use crate::fragment::Fragment;
 
 /// A `when = f` guard: an async fn whose arguments are request-head extractors and which
@@ -63,12 +67,32 @@ guard!(T1, T2, T3, T4, T5, T6);
 guard!(T1, T2, T3, T4, T5, T6, T7);
 guard!(T1, T2, T3, T4, T5, T6, T7, T8);
 
-/// Runs the `when` guard `guard` on the request head: whether the slot runs.
-pub async fn when<G, S, T>(guard: G, parts: &mut Parts, state: &S) -> Result<bool, Response>
+/// Runs the `when` guard `guard` of slot `meta` on the request head: whether the slot runs. A
+/// panic in the guard answers `500`, logged, as a layout's does.
+pub async fn when<G, S, T>(
+    guard: G,
+    meta: &'static SlotMeta,
+    parts: &mut Parts,
+    state: &S,
+) -> Result<bool, Response>
 where
     G: Guard<S, T>,
 {
-    guard.check(parts, state).await
+    match AssertUnwindSafe(guard.check(parts, state))
+        .catch_unwind()
+        .await
+    {
+        Ok(allowed) => allowed,
+        Err(panic) => {
+            tracing::error!(
+                layout = meta.layout,
+                slot = meta.slot,
+                panic = panic_message(panic.as_ref()),
+                "a `when` guard panicked; answering 500"
+            );
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
 }
 
 /// What a refused slot renders: an empty fragment, at once.

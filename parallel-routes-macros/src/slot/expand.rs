@@ -53,7 +53,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         // The guard first; a refused slot extracts nothing and renders empty.
         let (parts, state) = (hygienic!(parts), hygienic!(state));
         let guard = quote_spanned! {when.span()=>
-            #private::when::<_, __S, _>(#when, #parts, #state).await?
+            #private::when::<_, __S, _>(#when, #meta_of_self, #parts, #state).await?
         };
         let mut bound: Vec<&Ident> = vars.iter().collect();
         if slot.cache.is_some() {
@@ -118,12 +118,12 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         }
     };
     // A cached slot without a key reads only what its key holds (else the fragment of one
-    // user would be served to the next).
+    // user would be served to the next). An argument bound to `_` cannot be read: a guard.
     let cache_checks = match &slot.cache {
         Some(cache) if cache.key.is_none() => args
             .iter()
-            .zip(&slot.discarded)
-            .filter(|(_, discarded)| !**discarded)
+            .zip(&slot.wild)
+            .filter(|(_, wild)| !**wild)
             .map(|(ty, _)| {
                 quote_spanned! {ty.span()=>
                     let _ = ::parallel_routes::__private::cache_safe::<#ty>;
@@ -250,6 +250,8 @@ fn meta(slot: &Slot) -> TokenStream {
     let cache = match &slot.cache {
         Some(cache) => {
             let (max_age, stale, tags) = (cache.max_age, cache.stale, &cache.tags);
+            // Per user: a key names it, a guard decides whether it shows.
+            let per_user = cache.key.is_some() || slot.when.is_some();
             let key = match &cache.key {
                 Some(path) => quote_spanned! {path.span()=>
                     ::core::option::Option::Some({
@@ -270,6 +272,7 @@ fn meta(slot: &Slot) -> TokenStream {
                     stale: #private::Duration::from_secs(#stale),
                     tags: &[ #( #tags ),* ],
                     key: #key,
+                    private: #per_user,
                 })
             }
         }

@@ -23,8 +23,8 @@ pub(crate) struct Slot {
     pub(crate) function: Ident,
     /// The handler's extractor types, in order.
     pub(crate) args: Vec<Type>,
-    /// Whether each argument is bound to `_` (its value unused: a guard).
-    pub(crate) discarded: Vec<bool>,
+    /// Whether each argument is bound to `_` (its value cannot be read: a guard).
+    pub(crate) wild: Vec<bool>,
     /// The state type the extractors are checked against.
     pub(crate) state: Type,
     /// Where a return type that is not `IntoFragment` is reported.
@@ -101,7 +101,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             layout: args.layout,
             slot: args.slot,
             function: function.sig.ident.clone(),
-            discarded: params.iter().map(|param| param.discarded).collect(),
+            wild: params.iter().map(|param| param.wild).collect(),
             args: params.into_iter().map(|param| param.ty).collect(),
             state,
             output_span: signature::output_span(&function.sig),

@@ -1,11 +1,15 @@
 //! The Redis store of [`Cache::redis`](super::Cache::redis): entries shared by every replica.
 //!
 //! - An entry is the Redis string `pr:e:<key>` (a small binary encoding, below) with a time to
-//!   live of its `max_age + stale_while_revalidate`; each of its tags is a set `pr:t:<tag>`
-//!   of entry names, which `invalidate_tag` deletes with them in one script (atomic).
+//!   live of its `max_age + stale_while_revalidate`; each of its tags is a sorted set
+//!   `pr:t:<tag>` of entry names scored by their expiry (pruned at each store), which
+//!   `invalidate_tag` deletes with them, counting the tag's generation `pr:g:<tag>` up, in one
+//!   script. A store is one script too, which refuses if a generation moved since its fill
+//!   began: an invalidation during a fill is not undone by it.
 //! - A miss takes the lock `pr:l:<key>` (`SET NX PX`): the replica that holds it renders and
-//!   stores; the others wait for its entry (polling, bounded by the lock's life), so a
-//!   stampede across replicas renders once.
+//!   stores, and frees it when it ends or is dropped; the others wait for its entry (polling,
+//!   at most half the slot's deadline, then render themselves), so a stampede across
+//!   replicas renders once.
 //! - Every call is bounded by the store's timeout. A Redis that is down, slow or answering
 //!   nonsense is a miss (the slot renders), logged at most once a second; never a failure.
 
@@ -15,7 +19,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{Entry, now_ms};
+use super::{Cache, Entry, Store, now_ms};
 use crate::head::Head;
 
 pub(super) struct RedisStore {
@@ -36,10 +40,28 @@ pub(super) enum Locked {
 /// How long a lock holds: a replica that dies while rendering frees the key after this.
 const LOCK: Duration = Duration::from_secs(10);
 
-/// Deletes a tag's entries and the tag, at once.
-const INVALIDATE: &str = "local names = redis.call('SMEMBERS', KEYS[1]) \
+/// Deletes a tag's entries and the tag, and counts its generation up, at once.
+const INVALIDATE: &str = "local names = redis.call('ZRANGE', KEYS[1], 0, -1) \
     for i = 1, #names do redis.call('DEL', names[i]) end \
-    redis.call('DEL', KEYS[1]) return #names";
+    redis.call('DEL', KEYS[1]) redis.call('INCR', KEYS[2]) return #names";
+
+/// Stores an entry and its tags unless a tag's generation moved. KEYS: the entry, then each
+/// tag's set and generation in turn; ARGV: the value, its TTL in ms, now in ms, then each
+/// tag's expected generation (`""` for none).
+const PUT: &str = "local tags = (#KEYS - 1) / 2 \
+    for i = 1, tags do \
+      if (redis.call('GET', KEYS[2 * i + 1]) or '') ~= ARGV[3 + i] then return 0 end \
+    end \
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) \
+    local expiry = tonumber(ARGV[3]) + tonumber(ARGV[2]) \
+    for i = 1, tags do \
+      local set = KEYS[2 * i] \
+      redis.call('ZREMRANGEBYSCORE', set, '-inf', ARGV[3]) \
+      redis.call('ZADD', set, expiry, KEYS[1]) \
+      redis.call('PEXPIRE', set, ARGV[2], 'NX') \
+      redis.call('PEXPIRE', set, ARGV[2], 'GT') \
+    end \
+    return 1";
 
 /// Deletes a lock if it is still ours.
 const UNLOCK: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
@@ -81,16 +103,6 @@ impl RedisStore {
         }
     }
 
-    async fn pipeline(&self, pipeline: &redis::Pipeline, what: &str) {
-        let mut connection = self.connection.clone();
-        match tokio::time::timeout(self.timeout, pipeline.query_async::<()>(&mut connection)).await
-        {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => self.log(what, &error.to_string()),
-            Err(_) => self.log(what, "timed out"),
-        }
-    }
-
     fn log(&self, what: &str, error: &str) {
         let now = now_ms();
         let last = self.logged.load(Ordering::Relaxed);
@@ -122,35 +134,45 @@ impl RedisStore {
         }
     }
 
-    pub(super) async fn put(&self, key: &str, entry: &Entry) {
-        let name = entry_name(key);
-        let ttl = entry.ttl().as_millis().max(1) as u64;
-        let mut pipeline = redis::pipe();
-        pipeline
-            .cmd("SET")
-            .arg(&name)
-            .arg(encode(entry))
-            .arg("PX")
-            .arg(ttl)
-            .ignore();
-        for tag in &entry.tags {
-            let set = format!("pr:t:{tag}");
-            pipeline.cmd("SADD").arg(&set).arg(&name).ignore();
-            // The tag lives as long as its longest entry (a new set has no TTL: NX, then GT).
-            pipeline
-                .cmd("PEXPIRE")
-                .arg(&set)
-                .arg(ttl)
-                .arg("NX")
-                .ignore();
-            pipeline
-                .cmd("PEXPIRE")
-                .arg(&set)
-                .arg(ttl)
-                .arg("GT")
-                .ignore();
+    /// The generations of `tags` now (`None` if Redis cannot say).
+    pub(super) async fn generations(&self, tags: &[&str]) -> Option<Vec<Option<String>>> {
+        if tags.is_empty() {
+            return Some(Vec::new());
         }
-        self.pipeline(&pipeline, "put").await;
+        let mut command = redis::cmd("MGET");
+        for tag in tags {
+            command.arg(format!("pr:g:{tag}"));
+        }
+        self.query(&command, "generations").await
+    }
+
+    /// Stores `entry` and its tags, unless Redis could not tell the tags' generations when the
+    /// fill began (`None`) or one has moved since.
+    pub(super) async fn put(
+        &self,
+        key: &str,
+        entry: &Entry,
+        generations: Option<&[Option<String>]>,
+    ) {
+        let Some(generations) = generations else {
+            return;
+        };
+        let ttl = entry.ttl().as_millis().max(1) as u64;
+        let mut command = redis::cmd("EVAL");
+        command
+            .arg(PUT)
+            .arg(1 + 2 * entry.tags.len())
+            .arg(entry_name(key));
+        for tag in &entry.tags {
+            command
+                .arg(format!("pr:t:{tag}"))
+                .arg(format!("pr:g:{tag}"));
+        }
+        command.arg(encode(entry)).arg(ttl).arg(now_ms());
+        for generation in generations {
+            command.arg(generation.as_deref().unwrap_or(""));
+        }
+        let _: Option<i64> = self.query(&command, "put").await;
     }
 
     pub(super) async fn invalidate_tag(&self, tag: &str) {
@@ -158,17 +180,18 @@ impl RedisStore {
             .query(
                 redis::cmd("EVAL")
                     .arg(INVALIDATE)
-                    .arg(1)
-                    .arg(format!("pr:t:{tag}")),
+                    .arg(2)
+                    .arg(format!("pr:t:{tag}"))
+                    .arg(format!("pr:g:{tag}")),
                 "invalidate",
             )
             .await;
     }
 
-    /// Takes the fill lock of `key`, or waits for the replica that has it.
-    pub(super) async fn lock_or_wait(&self, key: &str) -> Locked {
+    /// Takes the fill lock of `key`, or waits (at most `wait`) for the replica that has it.
+    pub(super) async fn lock_or_wait(&self, key: &str, wait: Duration) -> Locked {
         let lock = format!("pr:l:{key}");
-        let token = format!("{:x}-{}", now_ms(), rand_token());
+        let token = format!("{:x}-{:x}", now_ms(), rand_token());
         let taken: Option<Option<String>> = self
             .query(
                 redis::cmd("SET")
@@ -185,8 +208,9 @@ impl RedisStore {
             Some(Some(_)) => return Locked::Held(token),
             Some(None) => {}
         }
-        // Another replica renders: its entry, once stored.
-        let deadline = tokio::time::Instant::now() + LOCK;
+        // Another replica renders: its entry, once stored; past `wait` (a replica that died
+        // with the lock, say), this one renders.
+        let deadline = tokio::time::Instant::now() + wait.min(LOCK);
         while tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
             if let Some(entry) = self.get(key).await {
@@ -218,12 +242,48 @@ impl RedisStore {
     }
 }
 
-/// A lock token unique enough between replicas: the address of a fresh allocation mixed with
-/// a process-wide counter and the process id.
+/// A lock token unique between replicas: a process-wide counter hashed with the standard
+/// library's randomly seeded hasher (replicas in containers often share a process id).
 fn rand_token() -> u64 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    (u64::from(std::process::id()) << 32) ^ count
+    SEED.get_or_init(std::hash::RandomState::new)
+        .hash_one(count)
+}
+
+/// A held fill lock, freed when dropped: at the end of the fill, or when the fill is dropped
+/// (its requests gone, its deadline passed), so that no replica waits on a fill that is over.
+pub(super) struct LockGuard {
+    cache: Cache,
+    key: Arc<str>,
+    token: Option<String>,
+}
+
+impl LockGuard {
+    pub(super) fn new(cache: Cache, key: Arc<str>, token: String) -> Self {
+        LockGuard {
+            cache,
+            key,
+            token: Some(token),
+        }
+    }
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let (Some(token), Ok(runtime)) = (self.token.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let (cache, key) = (self.cache.clone(), self.key.clone());
+        runtime.spawn(async move {
+            if let Store::Redis(store) = &cache.0.store {
+                store.unlock(token, &key).await;
+            }
+        });
+    }
 }
 
 /// Version 1: three little-endian u64 (stored, max age, stale, in ms), the HTML, then the head

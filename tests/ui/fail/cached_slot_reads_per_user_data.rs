@@ -4,9 +4,9 @@ use axum::http::HeaderMap;
 use axum::response::Html;
 use parallel_routes::prelude::*;
 
-#[layout(slots(greeting))]
-async fn page(greeting: Fragment, children: Fragment) -> Html<String> {
-    Html(format!("{greeting}{children}"))
+#[layout(slots(greeting, other))]
+async fn page(greeting: Fragment, other: Fragment, children: Fragment) -> Html<String> {
+    Html(format!("{greeting}{other}{children}"))
 }
 
 #[slot(page, greeting, cache(max_age = 60))]
@@ -16,6 +16,12 @@ async fn greeting(
     at: page::Route,
 ) -> String {
     format!("{id} {headers:?} {at}")
+}
+
+// A name starting with `_` can still be read: only `_` itself is a guard the cache may skip.
+#[slot(page, other, cache(max_age = 60))]
+async fn other(_headers: HeaderMap, _: HeaderMap) -> String {
+    format!("{_headers:?}")
 }
 
 #[page(page)]
