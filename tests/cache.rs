@@ -508,3 +508,18 @@ async fn a_guard_s_extractor_rejection_answers_and_a_cached_conditional_slot_cac
     let (_, _, body) = send(app.clone(), as_role("user")).await;
     assert_eq!(body, "|page");
 }
+
+#[test]
+fn a_cached_slot_needs_no_timer_when_it_has_no_deadline() {
+    // A runtime built without the time driver (as a bench or an embedded server may): a miss
+    // and a hit render, rather than panic in a timer.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let app = app(hello::router());
+    for _ in 0..2 {
+        let reply = runtime.block_on(get(app.clone(), "/hello"));
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, "hello anonymous|page");
+    }
+}

@@ -316,7 +316,11 @@ impl Cache {
     /// What the store's invalidations were when a fill of a slot tagged `tags` started.
     async fn stamp(&self, tags: &'static [&'static str]) -> Stamp {
         match &self.0.store {
-            Store::Memory(_) => Stamp::Memory(self.0.generation.load(Ordering::SeqCst)),
+            Store::Memory(_) => {
+                // In memory one generation counts every tag's invalidations.
+                let _ = tags;
+                Stamp::Memory(self.0.generation.load(Ordering::SeqCst))
+            }
             #[cfg(feature = "redis")]
             Store::Redis(store) => Stamp::Redis(store.generations(tags).await),
         }
@@ -343,12 +347,13 @@ impl Cache {
     }
 
     /// Runs `handler` for a missing `key` once for all the requests that miss it at once
-    /// (with Redis, once for every replica as far as its lock allows), within `limit`.
+    /// (with Redis, once for every replica as far as its lock allows), within the slot's
+    /// `deadline` if it has one.
     async fn fill<F>(
         &self,
         key: Arc<str>,
         meta: &'static CacheMeta,
-        limit: Duration,
+        deadline: Option<Duration>,
         handler: F,
     ) -> SlotOutcome
     where
@@ -365,7 +370,7 @@ impl Cache {
                         cache: self.clone(),
                         key: key.clone(),
                     };
-                    let fill = self.clone().run_fill(key.clone(), meta, limit, handler);
+                    let fill = self.clone().run_fill(key.clone(), meta, deadline, handler);
                     let flight: Flight = Box::pin(async move {
                         let _forget = forget;
                         fill.await
@@ -398,7 +403,7 @@ impl Cache {
         self,
         key: Arc<str>,
         meta: &'static CacheMeta,
-        limit: Duration,
+        deadline: Option<Duration>,
         handler: F,
     ) -> Filled
     where
@@ -408,7 +413,13 @@ impl Cache {
         // With Redis, another replica may be filling the key: wait for its entry (a while).
         #[cfg(feature = "redis")]
         let _lock = match &self.0.store {
-            Store::Redis(store) => match store.lock_or_wait(&key, limit / 2).await {
+            Store::Redis(store) => match store
+                .lock_or_wait(
+                    &key,
+                    deadline.map_or(redis_store::LOCK, |deadline| deadline / 2),
+                )
+                .await
+            {
                 redis_store::Locked::Found(entry) => return Filled::Stored(entry),
                 redis_store::Locked::Held(token) => Some(redis_store::LockGuard::new(
                     self.clone(),
@@ -419,12 +430,17 @@ impl Cache {
             },
             Store::Memory(_) => None,
         };
-        // Bounded: a fill that hangs is not shared past the slot's deadline.
-        let outcome =
-            match tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await {
+        // Bounded by the slot's deadline, if it has one: a fill that hangs is not shared past
+        // it. (Without one, as without `cache`, a handler that hangs holds its requests; and
+        // no timer is needed, which a runtime built without one would refuse.)
+        let handler = AssertUnwindSafe(handler).catch_unwind();
+        let outcome = match deadline {
+            Some(deadline) => match tokio::time::timeout(deadline, handler).await {
                 Ok(outcome) => outcome,
-                Err(_) => Ok(SlotOutcome::TimedOut(limit)),
-            };
+                Err(_) => Ok(SlotOutcome::TimedOut(deadline)),
+            },
+            None => handler.await,
+        };
         match outcome {
             Ok(SlotOutcome::Rendered(fragment)) => {
                 let entry = Arc::new(Entry::new(fragment.into_string(), None, meta));
@@ -556,7 +572,8 @@ pub struct Lookup {
     cache: Cache,
     key: String,
     meta: &'static CacheMeta,
-    limit: Duration,
+    /// The slot's `timeout_ms`.
+    deadline: Option<Duration>,
 }
 
 /// The lookup of the cached slot `meta` for the request `parts`: its key — the layout, the
@@ -602,7 +619,7 @@ pub fn lookup(parts: &Parts, meta: &'static SlotMeta) -> Option<Lookup> {
         cache,
         key,
         meta: cache_meta,
-        limit: meta.timeout.unwrap_or(Duration::from_secs(30)),
+        deadline: meta.timeout,
     })
 }
 
@@ -617,7 +634,7 @@ where
         cache,
         key,
         meta,
-        limit,
+        deadline,
     }) = lookup
     else {
         return handler.await;
@@ -630,12 +647,14 @@ where
         Some(entry) => match entry.age(now_ms()) {
             Age::Fresh => entry.outcome(),
             Age::Stale => {
+                // A refresh is bounded by the slot's deadline, else 30 s.
+                let limit = deadline.unwrap_or(Duration::from_secs(30));
                 cache.refresh(key.into(), meta, limit, handler);
                 entry.outcome()
             }
-            Age::Expired => cache.fill(key.into(), meta, limit, handler).await,
+            Age::Expired => cache.fill(key.into(), meta, deadline, handler).await,
         },
-        None => cache.fill(key.into(), meta, limit, handler).await,
+        None => cache.fill(key.into(), meta, deadline, handler).await,
     }
 }
 

@@ -38,7 +38,7 @@ pub(super) enum Locked {
 }
 
 /// How long a lock holds: a replica that dies while rendering frees the key after this.
-const LOCK: Duration = Duration::from_secs(10);
+pub(super) const LOCK: Duration = Duration::from_secs(10);
 
 /// Deletes a tag's entries and the tag, and counts its generation up, at once.
 const INVALIDATE: &str = "local names = redis.call('ZRANGE', KEYS[1], 0, -1) \
