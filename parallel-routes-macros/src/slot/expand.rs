@@ -59,14 +59,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
         if slot.cache.is_some() {
             bound.push(&lookup);
         }
-        hygienic! {
-            async fn extract(
-                parts: &mut #private::axum::http::request::Parts,
-                state: &__S,
-            ) -> ::core::result::Result<
-                impl #private::SlotCall + use<__S>,
-                #private::axum::response::Response,
-            > {
+        async_extract(hygienic! {
                 let allowed = if #guard {
                     #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
                     #lookup_stmt
@@ -78,8 +71,7 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
                     ::core::option::Option::Some(( #( #bound, )* )) => #private::Either::Left(#run),
                     ::core::option::Option::None => #private::Either::Right(#private::refused(#meta_of_self)),
                 })
-            }
-        }
+        })
     } else if args.is_empty() {
         // Nothing to extract: a future that is ready at once, not an `async fn`'s state
         // machine (which a page of thirty slots would poll thirty times).
@@ -103,19 +95,11 @@ pub(crate) fn slot(slot: &Slot) -> TokenStream {
             }
         }
     } else {
-        hygienic! {
-            async fn extract(
-                parts: &mut #private::axum::http::request::Parts,
-                state: &__S,
-            ) -> ::core::result::Result<
-                impl #private::SlotCall + use<__S>,
-                #private::axum::response::Response,
-            > {
-                #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
-                #lookup_stmt
-                ::core::result::Result::Ok(move |timed: bool| #run)
-            }
-        }
+        async_extract(hygienic! {
+            #( let #vars = #private::extract::<#args, __S>(parts, state).await?; )*
+            #lookup_stmt
+            ::core::result::Result::Ok(move |timed: bool| #run)
+        })
     };
     // A cached slot without a key reads only what its key holds (else the fragment of one
     // user would be served to the next). An argument bound to `_` cannot be read: a guard.
@@ -374,4 +358,21 @@ fn mentions_impl(ty: &syn::Type) -> bool {
         .into_iter()
         .any(|token| matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "impl"))
         || ty.to_token_stream().to_string().contains("impl ")
+}
+
+/// `SlotHandler::extract` as an `async fn` of the request head with `body`: a slot with
+/// arguments to extract (or a `when` guard to run).
+fn async_extract(body: TokenStream) -> TokenStream {
+    let private = hygienic!(::parallel_routes::__private);
+    hygienic! {
+        async fn extract(
+            parts: &mut #private::axum::http::request::Parts,
+            state: &__S,
+        ) -> ::core::result::Result<
+            impl #private::SlotCall + use<__S>,
+            #private::axum::response::Response,
+        > {
+            #body
+        }
+    }
 }
