@@ -1,7 +1,8 @@
 //! Cached slots (SPEC "Caching and conditional slots"): `#[slot(..., cache(max_age = 60))]`
 //! keeps a slot's rendered fragment in a [`Cache`], found in the request's extensions (else
-//! [`Cache::global`]), under the layout, the slot, the page's path (its path parameters) and
-//! query string — and, with `cache(key = f)`, what `f` reads of the request.
+//! [`Cache::global`]), under the slot's handler (`module::function`), the page's path as the
+//! client sent it (its path parameters, also inside `Router::nest`) and query string — and,
+//! with `cache(key = f)`, what `f` reads of the request.
 //!
 //! - **Single flight**: concurrent misses of one key run the handler once; the others await
 //!   its fragment. A miss whose handler fails (its fallback), panics, times out or interrupts
