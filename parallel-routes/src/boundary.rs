@@ -89,6 +89,22 @@ pub struct Extras {
     pub failed: bool,
 }
 
+impl Extras {
+    fn new(
+        slot: &'static str,
+        finished: Option<Instant>,
+        head: Option<Head>,
+        failed: bool,
+    ) -> Box<Self> {
+        Box::new(Extras {
+            slot,
+            timing: finished.map(|finished| SlotTiming { slot, finished }),
+            head: head.unwrap_or_default(),
+            failed,
+        })
+    }
+}
+
 /// When a slot finished, for `Server-Timing`.
 pub struct SlotTiming {
     /// The slot's name.
@@ -118,14 +134,8 @@ impl Rendered {
         finished: Option<Instant>,
         head: Option<Box<Head>>,
     ) -> Self {
-        let extras = (finished.is_some() || head.is_some()).then(|| {
-            Box::new(Extras {
-                slot,
-                timing: finished.map(|finished| SlotTiming { slot, finished }),
-                head: head.map(|head| *head).unwrap_or_default(),
-                failed: false,
-            })
-        });
+        let extras = (finished.is_some() || head.is_some())
+            .then(|| Extras::new(slot, finished, head.map(|head| *head), false));
         Rendered { fragment, extras }
     }
 
@@ -133,12 +143,7 @@ impl Rendered {
     fn fallback(fragment: Fragment, slot: &'static str, finished: Option<Instant>) -> Self {
         Rendered {
             fragment,
-            extras: Some(Box::new(Extras {
-                slot,
-                timing: finished.map(|finished| SlotTiming { slot, finished }),
-                head: Head::new(),
-                failed: true,
-            })),
+            extras: Some(Extras::new(slot, finished, None, true)),
         }
     }
 

@@ -442,18 +442,14 @@ impl Cache {
             },
             None => handler.await,
         };
-        match outcome {
-            Ok(SlotOutcome::Rendered(fragment)) => {
-                let entry = Arc::new(Entry::new(fragment.into_string(), None, meta));
+        match outcome.map(|outcome| Entry::of(outcome, meta)) {
+            Ok(Ok(entry)) => {
+                let entry = Arc::new(entry);
                 self.put(&key, entry.clone(), stamp).await;
                 Filled::Stored(entry)
             }
-            Ok(SlotOutcome::Headed(fragment, head)) => {
-                let entry = Arc::new(Entry::new(fragment.into_string(), Some(*head), meta));
-                self.put(&key, entry.clone(), stamp).await;
-                Filled::Stored(entry)
-            }
-            other => Filled::Uncached(Arc::new(Mutex::new(Some(other)))),
+            Ok(Err(outcome)) => Filled::Uncached(Arc::new(Mutex::new(Some(Ok(outcome))))),
+            Err(panic) => Filled::Uncached(Arc::new(Mutex::new(Some(Err(panic))))),
         }
     }
 
@@ -486,23 +482,12 @@ impl Cache {
                 let stamp = cache.stamp(meta.tags).await;
                 let rendered =
                     tokio::time::timeout(limit, AssertUnwindSafe(handler).catch_unwind()).await;
-                let entry = match rendered {
-                    Ok(Ok(SlotOutcome::Rendered(fragment))) => {
-                        Some(Entry::new(fragment.into_string(), None, meta))
-                    }
-                    Ok(Ok(SlotOutcome::Headed(fragment, head))) => {
-                        Some(Entry::new(fragment.into_string(), Some(*head), meta))
-                    }
-                    _ => {
-                        tracing::warn!(
-                            key = &*key,
-                            "a stale cached slot failed to refresh; its entry stays until it expires"
-                        );
-                        None
-                    }
-                };
-                if let Some(entry) = entry {
-                    cache.put(&key, Arc::new(entry), stamp).await;
+                match rendered.map(|caught| caught.map(|outcome| Entry::of(outcome, meta))) {
+                    Ok(Ok(Ok(entry))) => cache.put(&key, Arc::new(entry), stamp).await,
+                    _ => tracing::warn!(
+                        key = &*key,
+                        "a stale cached slot failed to refresh; its entry stays until it expires"
+                    ),
                 }
             },
             &runtime,
@@ -549,6 +534,17 @@ impl Drop for Refreshing {
 }
 
 impl Entry {
+    /// The entry of a slot that rendered; the outcome back if it did not (never cached).
+    fn of(outcome: SlotOutcome, meta: &CacheMeta) -> Result<Self, SlotOutcome> {
+        match outcome {
+            SlotOutcome::Rendered(fragment) => Ok(Entry::new(fragment.into_string(), None, meta)),
+            SlotOutcome::Headed(fragment, head) => {
+                Ok(Entry::new(fragment.into_string(), Some(*head), meta))
+            }
+            other => Err(other),
+        }
+    }
+
     fn new(html: String, head: Option<Head>, meta: &CacheMeta) -> Self {
         Entry {
             html,

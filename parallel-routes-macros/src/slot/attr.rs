@@ -141,17 +141,10 @@ fn cache_args(
             if key.is_some() {
                 errors.push(duplicate(&inner, "key"));
             }
-            key = Some(
-                inner
-                    .value()?
-                    .call(syn::Path::parse_mod_style)
-                    .map_err(|err| {
-                        syn::Error::new(
-                            err.span(),
-                            "expected the path of a function `fn(&Parts) -> String`",
-                        )
-                    })?,
-            );
+            key = Some(function_path(
+                inner.value()?,
+                "a function `fn(&Parts) -> String`",
+            )?);
         } else {
             errors.push(syn::Error::new_spanned(
                 &inner.path,
@@ -242,12 +235,10 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
                 errors.push(duplicate(&meta, "error"));
             }
             let value = meta.value()?;
-            error = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
-                syn::Error::new(
-                    err.span(),
-                    "expected the path of a function `fn(&SlotError) -> impl IntoFragment`",
-                )
-            })?);
+            error = Some(function_path(
+                value,
+                "a function `fn(&SlotError) -> impl IntoFragment`",
+            )?);
             Ok(())
         } else if meta.path.is_ident("timeout_ms") {
             // #[slot(layout, slot, timeout_ms = 800)]
@@ -264,12 +255,10 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
                 errors.push(duplicate(&meta, "loading"));
             }
             let value = meta.value()?;
-            loading = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
-                syn::Error::new(
-                    err.span(),
-                    "expected the path of a function `fn() -> impl IntoFragment`",
-                )
-            })?);
+            loading = Some(function_path(
+                value,
+                "a function `fn() -> impl IntoFragment`",
+            )?);
             Ok(())
         } else if meta.path.is_ident("cache") {
             // #[slot(layout, slot, cache(max_age = 60))]
@@ -286,12 +275,10 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
                 errors.push(duplicate(&meta, "when"));
             }
             let value = meta.value()?;
-            when = Some(value.call(syn::Path::parse_mod_style).map_err(|err| {
-                syn::Error::new(
-                    err.span(),
-                    "expected the path of an `async fn` of request-head extractors returning `bool`",
-                )
-            })?);
+            when = Some(function_path(
+                value,
+                "an `async fn` of request-head extractors returning `bool`",
+            )?);
             Ok(())
         } else if meta.path.is_ident("route") {
             // #[slot(layout, slot, route = "/week")]
@@ -344,4 +331,12 @@ pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Errors) -> Optio
         cache,
         when,
     })
+}
+
+/// The path of a function given as an option's value (`loading = skeleton`); else an error
+/// at the value saying what was expected (`what`).
+fn function_path(value: ParseStream, what: &str) -> syn::Result<syn::Path> {
+    value
+        .call(syn::Path::parse_mod_style)
+        .map_err(|err| syn::Error::new(err.span(), format!("expected the path of {what}")))
 }

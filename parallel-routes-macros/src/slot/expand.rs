@@ -354,10 +354,14 @@ fn layout_exists(layout: &syn::Path) -> TokenStream {
 
 /// Whether `ty` has an `impl Trait` anywhere in it (it cannot be named in a constant).
 fn mentions_impl(ty: &syn::Type) -> bool {
-    ty.to_token_stream()
-        .into_iter()
-        .any(|token| matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "impl"))
-        || ty.to_token_stream().to_string().contains("impl ")
+    fn any_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+            proc_macro2::TokenTree::Group(group) => any_impl(group.stream()),
+            _ => false,
+        })
+    }
+    any_impl(ty.to_token_stream())
 }
 
 /// `SlotHandler::extract` as an `async fn` of the request head with `body`: a slot with

@@ -201,6 +201,13 @@ pub mod cached {
     /// The path both apps serve the page at.
     pub const PATH: &str = "/cached";
 
+    /// What the page must contain.
+    const CONTENTS: &[&str] = &[
+        "<div>Latest Content</div>",
+        "<div>Archive Content</div>",
+        "<div>Main dashboard content</div>",
+    ];
+
     #[layout("/cached", slots(latest, archive))]
     async fn cached(latest: Fragment, archive: Fragment, children: Fragment) -> Html<String> {
         Html(format!(
@@ -274,11 +281,7 @@ pub mod cached {
         super::Twins {
             name: "cached (hits) vs cached by hand",
             path: PATH,
-            contents: &[
-                "<div>Latest Content</div>",
-                "<div>Archive Content</div>",
-                "<div>Main dashboard content</div>",
-            ],
+            contents: CONTENTS,
             generated: cached::router().layer(axum::Extension(Cache::default())),
             hand_written: Router::new()
                 .route(PATH, get(hand_cached))
@@ -291,11 +294,7 @@ pub mod cached {
         super::Twins {
             name: "cached (hits)",
             path: PATH,
-            contents: &[
-                "<div>Latest Content</div>",
-                "<div>Archive Content</div>",
-                "<div>Main dashboard content</div>",
-            ],
+            contents: CONTENTS,
             generated: cached::router().layer(axum::Extension(Cache::default())),
             hand_written: Router::new().route(PATH, get(hand_written)),
         }
